@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Idempotent setup for `make test` / `make demo` on a fresh Debian 12/13 machine:
+#   1. the Debian packages the controller and the test hosts need (only when missing);
+#   2. the controller virtualenv (.venv) from requirements-dev.txt (only when it changed);
+#   3. the collection linked where Ansible looks for djangoops.deploy;
+#   4. the cached Debian systemd base images (built once with debootstrap);
+#   5. shared apt / pip caches that the test hosts mount, so packages are downloaded once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# 1. Debian packages ---------------------------------------------------------------
+apt_packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs
+              python3 python3-venv python3-dev gcc libpq-dev git make curl openssl)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. Controller virtualenv ----------------------------------------------------------
+stamp=.venv/.requirements-dev.sha256
+want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+if [ ! -x .venv/bin/ansible-playbook ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "creating controller virtualenv .venv"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -r requirements-dev.txt
+  echo "$want" > "$stamp"
+fi
+
+# 3. The repo root is the collection djangoops.deploy ---------------------------------
+mkdir -p .cache/collections/ansible_collections/djangoops
+ln -sfn "$root" .cache/collections/ansible_collections/djangoops/deploy
+
+# 4. Base images for the test hosts ---------------------------------------------------
+for suite in ${DJANGOOPS_SUITES:-bookworm trixie}; do
+  $sudo bash .ci/lib/build-image.sh "$suite"
+done
+
+# 5. Caches shared by the test hosts (outside the clone, so CI runs reuse them) -------
+cache=${DJANGOOPS_TEST_CACHE:-/var/cache/djangoops-test}
+$sudo mkdir -p "$cache/apt/bookworm" "$cache/apt/trixie" "$cache/pip"
+# The TLS-intercepting proxy's CA, for test hosts that fetch over HTTPS (harness only).
+$sudo cp /etc/ssl/certs/ca-certificates.crt "$cache/host-ca-bundle.crt"
+log "setup complete"

@@ -1,0 +1,45 @@
+# djangoops.deploy — developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+APP_VENV := app/.venv
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+# Scenarios `make test` runs, in order. Override: make molecule SCENARIOS=data
+SCENARIOS ?= data
+
+.PHONY: help setup lint app-test molecule test build clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## Install what tests need: apt packages, .venv, base images, caches (idempotent)
+	@bash .ci/setup.sh
+
+$(APP_VENV)/.installed: app/requirements.txt app/requirements-test.txt
+	python3 -m venv $(APP_VENV)
+	$(APP_VENV)/bin/pip install -q --upgrade pip
+	$(APP_VENV)/bin/pip install -q -r app/requirements-test.txt
+	touch $@
+
+lint: setup ## yamllint + ansible-lint (production profile) + collection build check
+	yamllint --strict .
+	python3 .ci/role_docs.py --check
+	ansible-lint --profile production
+	bash .ci/check-build.sh
+
+app-test: $(APP_VENV)/.installed ## The reference app's pytest suite
+	cd app && .venv/bin/python -m pytest -q
+
+molecule: setup ## Molecule scenarios (SCENARIOS="data ...")
+	@for s in $(SCENARIOS); do bash .ci/molecule.sh $$s || exit 1; done
+
+test: setup lint app-test molecule ## Everything CI runs: lint, app tests, Molecule scenarios
+
+build: setup ## Build the collection tarball
+	ansible-galaxy collection build --force
+
+clean: ## Remove the virtualenvs, caches and built tarballs (not the base images)
+	rm -rf $(VENV) $(APP_VENV) .cache .ci/logs djangoops-deploy-*.tar.gz
