@@ -16,3 +16,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Serve static files from the finders, as in development: no collectstatic needed.
+# (The manifest storage is tested through a real collectstatic run.)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

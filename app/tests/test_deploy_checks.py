@@ -1,0 +1,118 @@
+"""What a deploy runs before going live, run the way a deploy runs it: in a
+fresh process with only the environment the deploy provides."""
+
+import multiprocessing
+
+import pytest
+
+from .conftest import (
+    DB_PASSWORD,
+    REQUIRED_PRODUCTION_VARIABLES,
+    clean_environ,
+    manage,
+    production_environ,
+    run,
+    venv_bin,
+)
+
+
+def test_check_deploy_passes_at_warning_level(tmp_path):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        environ=clean_environ(**production_environ(tmp_path)),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_really_checks(tmp_path):
+    """Turning a protection off makes the same command fail: the check is live."""
+    environ = production_environ(tmp_path, DJANGO_SECURE_SSL_REDIRECT="False")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", environ=clean_environ(**environ))
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr
+
+
+@pytest.mark.parametrize("name", REQUIRED_PRODUCTION_VARIABLES)
+def test_missing_required_variable_stops_manage_py(tmp_path, name):
+    environ = production_environ(tmp_path)
+    del environ[name]
+    result = manage("check", environ=clean_environ(**environ))
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured:")
+    assert name in last_line
+    assert ".env.example" in last_line
+    assert DB_PASSWORD not in result.stderr + result.stdout
+
+
+def test_gunicorn_check_config_loads_the_production_app(tmp_path):
+    result = run(
+        [venv_bin("gunicorn"), "--check-config"],
+        clean_environ(**production_environ(tmp_path)),
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_gunicorn_check_config_fails_without_a_secret(tmp_path):
+    environ = production_environ(tmp_path)
+    del environ["DJANGO_SECRET_KEY"]
+    result = run([venv_bin("gunicorn"), "--check-config"], clean_environ(**environ))
+    assert result.returncode == 1
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def _gunicorn_config(environ):
+    result = run([venv_bin("gunicorn"), "--print-config"], environ)
+    assert result.returncode == 0, result.stderr
+    config = {}
+    for line in result.stdout.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            config[key.strip()] = value.strip()
+    return config
+
+
+def test_gunicorn_defaults(tmp_path):
+    config = _gunicorn_config(clean_environ(**production_environ(tmp_path)))
+    assert config["wsgi_app"] == "config.wsgi:application"
+    assert config["workers"] == str(multiprocessing.cpu_count() * 2 + 1)
+    assert config["bind"] == "['127.0.0.1:8000']"
+    assert config["timeout"] == "30"
+    assert config["graceful_timeout"] == "30"
+    assert config["max_requests"] == "1000"
+    assert config["max_requests_jitter"] == "100"
+    assert config["accesslog"] == "-"
+    assert config["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
+    assert "%(M)s" in config["access_log_format"]  # request time
+
+
+def test_gunicorn_environment_overrides(tmp_path):
+    environ = production_environ(
+        tmp_path,
+        GUNICORN_WORKERS="3",
+        GUNICORN_TIMEOUT="45",
+        GUNICORN_GRACEFUL_TIMEOUT="20",
+        GUNICORN_MAX_REQUESTS="500",
+        GUNICORN_MAX_REQUESTS_JITTER="50",
+        GUNICORN_BIND="unix:/run/djangoops/gunicorn.sock",
+        GUNICORN_FORWARDED_ALLOW_IPS="10.0.0.0/8,192.0.2.1",
+        GUNICORN_ACCESSLOG=str(tmp_path / "access.log"),
+    )
+    config = _gunicorn_config(clean_environ(**environ))
+    assert config["workers"] == "3"
+    assert config["timeout"] == "45"
+    assert config["graceful_timeout"] == "20"
+    assert config["max_requests"] == "500"
+    assert config["max_requests_jitter"] == "50"
+    assert config["bind"] == "['unix:/run/djangoops/gunicorn.sock']"
+    assert config["forwarded_allow_ips"] == "['10.0.0.0/8', '192.0.2.1']"
+    assert config["accesslog"] == str(tmp_path / "access.log")
+
+
+def test_gunicorn_reads_the_env_file_too(tmp_path):
+    env_file = tmp_path / "app.env"
+    env_file.write_text("GUNICORN_WORKERS=7\n")
+    environ = production_environ(tmp_path, DJANGO_ENV_FILE=str(env_file))
+    config = _gunicorn_config(clean_environ(**environ))
+    assert config["workers"] == "7"
