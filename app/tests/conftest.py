@@ -5,12 +5,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import tempfile
+
 import pytest
 from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
-# No .hypothesis/ directory in the repo; no per-example deadline on a busy CI box.
+# No .hypothesis/ directory in the repo (examples database off, caches in the
+# system temp dir); no per-example deadline on a busy CI box.
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "djangoops-app-hypothesis"))
 hypothesis_settings.register_profile(
     "app",
     database=None,
