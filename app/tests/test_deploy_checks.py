@@ -7,6 +7,7 @@ import pytest
 
 from .conftest import (
     DB_PASSWORD,
+    REDIS_PASSWORD,
     REQUIRED_PRODUCTION_VARIABLES,
     clean_environ,
     manage,
@@ -116,3 +117,11 @@ def test_gunicorn_reads_the_env_file_too(tmp_path):
     environ = production_environ(tmp_path, DJANGO_ENV_FILE=str(env_file))
     config = _gunicorn_config(clean_environ(**environ))
     assert config["workers"] == "7"
+
+
+def test_broadcast_with_redis_down_fails_cleanly(tmp_path):
+    result = manage("broadcast", "hello", environ=clean_environ(**production_environ(tmp_path)))
+    assert result.returncode == 1
+    assert "Could not send to group 'notifications'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert REDIS_PASSWORD not in result.stderr
