@@ -62,6 +62,4 @@ errorlog = optional("GUNICORN_ERRORLOG", default="-")
 loglevel = optional("GUNICORN_LOGLEVEL", default="info")
 # Client (as forwarded by the proxy), time, request line, status, bytes,
 # referrer, user agent, and the request time in milliseconds (%(M)s).
-access_log_format = (
-    '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
-)
+access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'

@@ -27,7 +27,7 @@ def canonical(value):
         return value
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc)
+            value = value.astimezone(datetime.UTC)
         return value.isoformat(timespec="microseconds")
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
@@ -48,8 +48,7 @@ def canonical(value):
 
 def row_bytes(values):
     return (
-        json.dumps([canonical(v) for v in values], ensure_ascii=False, separators=(",", ":"))
-        + "\n"
+        json.dumps([canonical(v) for v in values], ensure_ascii=False, separators=(",", ":")) + "\n"
     ).encode("utf-8")
 
 
@@ -126,9 +125,7 @@ def media_digest(model, using=DEFAULT_DB_ALIAS):
 def fingerprint(labels=("blog",), using=DEFAULT_DB_ALIAS, media_models=()):
     report = {"models": {label: model_digest(m, using) for label, m in models_for(labels).items()}}
     if media_models:
-        report["media"] = {
-            m._meta.label_lower: media_digest(m, using) for m in media_models
-        }
+        report["media"] = {m._meta.label_lower: media_digest(m, using) for m in media_models}
     return report
 
 
@@ -150,7 +147,6 @@ def differences(expected, actual):
                 }
                 if changed:
                     lines.append(
-                        f"{section} {label}: "
-                        + ", ".join(f"{k} {v}" for k, v in changed.items())
+                        f"{section} {label}: " + ", ".join(f"{k} {v}" for k, v in changed.items())
                     )
     return lines

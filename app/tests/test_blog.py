@@ -11,7 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from blog.integrity import fingerprint, model_digest
 from blog.models import Author, Comment, Post, Tag
@@ -42,8 +43,13 @@ def test_upload_is_stored_under_media_root(client, author, settings):
     upload = SimpleUploadedFile("notes.txt", b"backup me\n", content_type="text/plain")
     response = client.post(
         "/posts/new/",
-        {"author": author.pk, "title": "Release notes", "body": "Body", "tags": [tag.pk],
-         "attachment": upload},
+        {
+            "author": author.pk,
+            "title": "Release notes",
+            "body": "Body",
+            "tags": [tag.pk],
+            "attachment": upload,
+        },
     )
     post = Post.objects.get()
     assert response.status_code == 302
@@ -163,7 +169,11 @@ def test_verify_reports_counts_and_digests_per_model():
     seed("--rows", "400", "--attachments", "2")
     report = verify()
     assert set(report["models"]) == {
-        "blog.author", "blog.comment", "blog.post", "blog.post_tags", "blog.tag"
+        "blog.author",
+        "blog.comment",
+        "blog.post",
+        "blog.post_tags",
+        "blog.tag",
     }
     assert report["models"]["blog.comment"]["count"] == Comment.objects.count()
     assert all(len(v["sha256"]) == 64 for v in report["models"].values())
@@ -225,8 +235,9 @@ def test_expect_detects_a_changed_row_and_a_missing_file(tmp_path, settings):
 
 texts = st.text(max_size=60)
 moments = st.datetimes(
-    min_value=datetime.datetime(1970, 1, 1), max_value=datetime.datetime(2100, 1, 1),
-    timezones=st.just(datetime.timezone.utc),
+    min_value=datetime.datetime(1970, 1, 1),
+    max_value=datetime.datetime(2100, 1, 1),
+    timezones=st.just(datetime.UTC),
 )
 
 

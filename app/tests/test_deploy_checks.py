@@ -19,7 +19,10 @@ from .conftest import (
 
 def test_check_deploy_passes_at_warning_level(tmp_path):
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         environ=clean_environ(**production_environ(tmp_path)),
     )
     assert result.returncode == 0, result.stderr
@@ -29,7 +32,9 @@ def test_check_deploy_passes_at_warning_level(tmp_path):
 def test_check_deploy_really_checks(tmp_path):
     """Turning a protection off makes the same command fail: the check is live."""
     environ = production_environ(tmp_path, DJANGO_SECURE_SSL_REDIRECT="False")
-    result = manage("check", "--deploy", "--fail-level", "WARNING", environ=clean_environ(**environ))
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", environ=clean_environ(**environ)
+    )
     assert result.returncode != 0
     assert "security.W008" in result.stderr
 

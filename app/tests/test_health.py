@@ -8,7 +8,8 @@ in test_live_servers.py.
 import logging
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import health
 

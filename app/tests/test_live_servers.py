@@ -46,8 +46,13 @@ def collected(prod):
 
 def serve(args, environ, port):
     process = subprocess.Popen(
-        args, cwd=APP_DIR, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,
+        args,
+        cwd=APP_DIR,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -110,7 +115,8 @@ def daphne(prod, collected):
     port = free_port()
     process = serve(
         [venv_bin("daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        prod, port,
+        prod,
+        port,
     )
     yield port
     stop(process)
@@ -165,7 +171,7 @@ def test_access_log_records_forwarded_client_and_request_time(gunicorn, access_l
     deadline = time.monotonic() + 5
     while "probe=access-log" not in access_log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
-    line = next(l for l in access_log.read_text().splitlines() if "probe=access-log" in l)
+    line = next(line for line in access_log.read_text().splitlines() if "probe=access-log" in line)
     assert line.startswith("203.0.113.9 127.0.0.1 ")
     assert '"GET /health/?probe=access-log HTTP/1.1" 200 ' in line
     assert re.search(r" \d+ms$", line), line
@@ -179,9 +185,7 @@ def test_other_pages_redirect_to_https(gunicorn):
 
 def test_https_responses_carry_hsts(gunicorn):
     _, headers, _ = request(gunicorn, "/health/", HTTPS)
-    assert headers["Strict-Transport-Security"] == (
-        "max-age=31536000; includeSubDomains; preload"
-    )
+    assert headers["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 

@@ -19,14 +19,17 @@ import pytest
 
 from .conftest import clean_environ, free_port, manage, production_environ
 
+
 def _bindir():
     """A directory with the server binaries: Debian's newest, else initdb's on PATH."""
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     if shutil.which("initdb"):
         candidates.append(os.path.dirname(os.path.realpath(shutil.which("initdb"))))
     for directory in candidates:
-        if all(os.access(os.path.join(directory, b), os.X_OK)
-               for b in ("initdb", "postgres", "pg_isready")):
+        if all(
+            os.access(os.path.join(directory, b), os.X_OK)
+            for b in ("initdb", "postgres", "pg_isready")
+        ):
             return directory
     return None
 
@@ -71,22 +74,51 @@ def postgres():
         shutil.chown(workdir, "postgres", "postgres")
         shutil.chown(pwfile, "postgres", "postgres")
     subprocess.run(
-        [os.path.join(bindir, "initdb"), "-D", data, "-U", "app", "--auth=scram-sha-256",
-         f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8"],
-        check=True, capture_output=True, cwd=workdir, **AS_OWNER,
+        [
+            os.path.join(bindir, "initdb"),
+            "-D",
+            data,
+            "-U",
+            "app",
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=workdir,
+        **AS_OWNER,
     )
     server = subprocess.Popen(
-        [os.path.join(bindir, "postgres"), "-D", data, "-p", str(port),
-         "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={workdir}",
-         "-c", "fsync=off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir, **AS_OWNER,
+        [
+            os.path.join(bindir, "postgres"),
+            "-D",
+            data,
+            "-p",
+            str(port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={workdir}",
+            "-c",
+            "fsync=off",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=workdir,
+        **AS_OWNER,
     )
     try:
         deadline = time.monotonic() + 30
-        while subprocess.run(
-            [os.path.join(bindir, "pg_isready"), "-h", "127.0.0.1", "-p", str(port)],
-            capture_output=True,
-        ).returncode != 0:
+        while (
+            subprocess.run(
+                [os.path.join(bindir, "pg_isready"), "-h", "127.0.0.1", "-p", str(port)],
+                capture_output=True,
+            ).returncode
+            != 0
+        ):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("PostgreSQL did not start")
             time.sleep(0.2)
@@ -113,8 +145,11 @@ def test_sqlite_to_postgresql_migration_keeps_every_row(postgres, tmp_path):
     before, dump = tmp_path / "before.json", tmp_path / "blog.xml"
 
     ok(manage("migrate", "--noinput", environ=sqlite))
-    ok(manage("seed_demo_data", "--rows", "2000", "--seed", "5", "--attachments", "2",
-              environ=sqlite))
+    ok(
+        manage(
+            "seed_demo_data", "--rows", "2000", "--seed", "5", "--attachments", "2", environ=sqlite
+        )
+    )
     before.write_text(ok(manage("verify_data", environ=sqlite)).stdout)
     # XML keeps microseconds; Django's JSON serializer would round them to milliseconds.
     ok(manage("dumpdata", "blog", "--format", "xml", "--output", str(dump), environ=sqlite))
@@ -133,7 +168,10 @@ def test_sqlite_to_postgresql_migration_keeps_every_row(postgres, tmp_path):
 
 def test_database_health_check_passes_on_postgresql(postgres, tmp_path):
     environ = clean_environ(**production_environ(tmp_path, DATABASE_URL=postgres))
-    code = "import json; from core import health; print(json.dumps(health.run_checks(['database'])[1]))"
+    code = (
+        "import json; from core import health; "
+        "print(json.dumps(health.run_checks(['database'])[1]))"
+    )
     result = ok(manage("shell", "-c", code, environ=environ))
     assert result.stdout.strip().endswith('{"status": "ok", "checks": {"database": true}}')
     assert PASSWORD not in result.stdout + result.stderr

@@ -49,9 +49,7 @@ def check_ignore(tmp_path_factory):
     shutil.copy(APP_DIR / ".gitignore", repo / ".gitignore")
 
     def ignored(path):
-        result = subprocess.run(
-            ["git", "-C", str(repo), "check-ignore", "-q", "--no-index", path]
-        )
+        result = subprocess.run(["git", "-C", str(repo), "check-ignore", "-q", "--no-index", path])
         return result.returncode == 0
 
     return ignored
@@ -60,10 +58,24 @@ def check_ignore(tmp_path_factory):
 @pytest.mark.parametrize(
     "path",
     [
-        ".env", ".env.production", "db.sqlite3", "db.sqlite3-journal", "media/attachments/a.txt",
-        "staticfiles/css/site.css", "logs/django.log", "django.log", "blog/__pycache__/m.cpython-311.pyc",
-        ".venv/bin/python", "venv/bin/python", ".pytest_cache/x", ".hypothesis/x", ".coverage",
-        ".idea/workspace.xml", ".vscode/settings.json", "notes.swp", ".DS_Store",
+        ".env",
+        ".env.production",
+        "db.sqlite3",
+        "db.sqlite3-journal",
+        "media/attachments/a.txt",
+        "staticfiles/css/site.css",
+        "logs/django.log",
+        "django.log",
+        "blog/__pycache__/m.cpython-311.pyc",
+        ".venv/bin/python",
+        "venv/bin/python",
+        ".pytest_cache/x",
+        ".hypothesis/x",
+        ".coverage",
+        ".idea/workspace.xml",
+        ".vscode/settings.json",
+        "notes.swp",
+        ".DS_Store",
     ],
 )
 def test_gitignore_ignores(check_ignore, path):
@@ -73,16 +85,22 @@ def test_gitignore_ignores(check_ignore, path):
 
 @pytest.mark.parametrize(
     "path",
-    [".env.example", "config/settings/production.py", "static/css/site.css",
-     "templates/500.html", "blog/migrations/0001_initial.py", "requirements.txt"],
+    [
+        ".env.example",
+        "config/settings/production.py",
+        "static/css/site.css",
+        "templates/500.html",
+        "blog/migrations/0001_initial.py",
+        "requirements.txt",
+    ],
 )
 def test_gitignore_keeps(check_ignore, path):
     assert not check_ignore(path)
 
 
 def requirement_lines(name):
-    lines = (APP_DIR / name).read_text().splitlines()
-    return [l.split("#")[0].strip() for l in lines if l.split("#")[0].strip()]
+    stripped = (line.split("#")[0].strip() for line in (APP_DIR / name).read_text().splitlines())
+    return [line for line in stripped if line]
 
 
 def test_production_requirements_are_all_pinned():
@@ -92,8 +110,18 @@ def test_production_requirements_are_all_pinned():
         name, sep, version = line.partition("==")
         assert sep and re.fullmatch(r"[0-9][0-9A-Za-z.]*", version), line
         pins[name.lower()] = version
-    for package in ("django", "channels", "channels-redis", "daphne", "gunicorn",
-                    "whitenoise", "psycopg2", "python-decouple", "dj-database-url", "redis"):
+    for package in (
+        "django",
+        "channels",
+        "channels-redis",
+        "daphne",
+        "gunicorn",
+        "whitenoise",
+        "psycopg2",
+        "python-decouple",
+        "dj-database-url",
+        "redis",
+    ):
         assert package in pins, package
     assert pins["django"].startswith("5.2.")
     assert "psycopg2-binary" not in pins
@@ -103,4 +131,4 @@ def test_test_requirements_extend_production_ones():
     lines = requirement_lines("requirements-test.txt")
     assert lines[0] == "-r requirements.txt"
     assert all("==" in line for line in lines[1:])
-    assert {l.split("==")[0] for l in lines[1:]} >= {"pytest", "pytest-django", "hypothesis"}
+    assert {line.split("==")[0] for line in lines[1:]} >= {"pytest", "pytest-django", "hypothesis"}

@@ -28,13 +28,33 @@ def redis(tmp_path_factory):
     port, sock = free_port(), workdir / "redis.sock"
     process = subprocess.Popen(
         [
-            REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
-            "--unixsocket", str(sock), "--unixsocketperm", "700",
-            "--save", "", "--appendonly", "no", "--dir", str(workdir),
-            "--requirepass", PASSWORD,
-            "--user", USER, "on", f">{PASSWORD}", "~*", "&*", "+@all",
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--requirepass",
+            PASSWORD,
+            "--user",
+            USER,
+            "on",
+            f">{PASSWORD}",
+            "~*",
+            "&*",
+            "+@all",
         ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while not sock.exists():
@@ -70,7 +90,8 @@ def test_every_redis_url_form_reaches_redis(redis, tmp_path, form):
         "unix-query-password": f"unix://{redis['socket']}?db=4&password={QUOTED}",
     }[form]
     assert redis_checks(tmp_path, url) == {
-        "status": "ok", "checks": {"cache": True, "channel_layer": True}
+        "status": "ok",
+        "checks": {"cache": True, "channel_layer": True},
     }
 
 
@@ -85,16 +106,22 @@ def test_notifications_cross_daphne_processes(redis, tmp_path):
     environ = clean_environ(**production_environ(tmp_path, REDIS_URL=url))
     ports = [free_port(), free_port()]
     servers = [
-        serve([venv_bin("daphne"), "-b", "127.0.0.1", "-p", str(p), "config.asgi:application"],
-              environ, p)
+        serve(
+            [venv_bin("daphne"), "-b", "127.0.0.1", "-p", str(p), "config.asgi:application"],
+            environ,
+            p,
+        )
         for p in ports
     ]
     try:
         with contextlib.ExitStack() as stack:
             sockets = [
                 stack.enter_context(
-                    ws_connect(f"ws://localhost:{p}/ws/notifications/",
-                               origin="http://localhost", open_timeout=10)
+                    ws_connect(
+                        f"ws://localhost:{p}/ws/notifications/",
+                        origin="http://localhost",
+                        open_timeout=10,
+                    )
                 )
                 for p in ports
             ]

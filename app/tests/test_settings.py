@@ -14,7 +14,8 @@ import redis
 from channels_redis.utils import create_pool
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import REQUIRED_PRODUCTION_VARIABLES, production_environ
 from .settings_loader import load_settings, settings_module_for
@@ -72,8 +73,9 @@ def test_environment_modules_inherit_base():
 
 
 def test_production_uses_postgresql_redis_and_whitenoise(prod_env, tmp_path):
-    prod_env.update(CHANNEL_LAYER_CAPACITY="2000", CHANNEL_LAYER_EXPIRY="30",
-                    DATABASE_CONN_MAX_AGE="120")
+    prod_env.update(
+        CHANNEL_LAYER_CAPACITY="2000", CHANNEL_LAYER_EXPIRY="30", DATABASE_CONN_MAX_AGE="120"
+    )
     s = load_settings("production", prod_env)
 
     db = s["DATABASES"]["default"]
@@ -241,7 +243,11 @@ def test_database_url_round_trips(user, password, host, port, name, max_age, tmp
     db = load_settings("production", environ)["DATABASES"]["default"]
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
-        user, password, host, port, name
+        user,
+        password,
+        host,
+        port,
+        name,
     )
     assert db["CONN_MAX_AGE"] == max_age
     assert db["CONN_HEALTH_CHECKS"] is True
@@ -256,7 +262,9 @@ def test_database_url_round_trips(user, password, host, port, name, max_age, tmp
     unix=st.booleans(),
 )
 @settings(max_examples=100)
-def test_redis_url_reaches_both_clients_intact(username, password, host, port, db, unix, tmp_path_factory):
+def test_redis_url_reaches_both_clients_intact(
+    username, password, host, port, db, unix, tmp_path_factory
+):
     """Property 7: whatever REDIS_URL holds (user, password, TCP or unix socket), the
     channel layer's pool and the cache's client both connect with exactly that."""
     # Commas and semicolons stay raw: Django must not split the URL on them.
@@ -305,7 +313,7 @@ def test_allowed_hosts_and_origins_are_comma_separated(hosts, spaces, tmp_path_f
 )
 @settings(max_examples=40)
 def test_any_missing_required_variable_fails(missing, tmp_path_factory):
-    """Property 6: remove any non-empty set of required variables: start fails naming one of them."""
+    """Property 6: without any set of required variables, start fails naming one."""
     environ = production_environ(tmp_path_factory.mktemp("p"))
     for name in missing:
         del environ[name]

@@ -16,9 +16,7 @@ DEBUG = optional("DJANGO_DEBUG", default=True, cast=bool)
 SECRET_KEY = optional(
     "DJANGO_SECRET_KEY", default="django-insecure-development-only-key-never-use-in-production"
 )
-ALLOWED_HOSTS = optional(
-    "DJANGO_ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]", cast=Csv()
-)
+ALLOWED_HOSTS = optional("DJANGO_ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]", cast=Csv())
 
 # SQLite next to manage.py unless DATABASE_URL says otherwise.
 DATABASES = {

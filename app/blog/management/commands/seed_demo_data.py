@@ -21,22 +21,85 @@ from django.utils.text import slugify
 
 from blog.models import Author, Comment, Post, Tag
 
-FIRST = ["Ada", "Grace", "Linus", "Guido", "Margaret", "Ken", "Barbara", "Dennis",
-         "Frances", "Edsger", "Katherine", "Tim", "Radia", "Niklaus", "Zoë", "José",
-         "Søren", "Aiko", "Chidi", "Мария"]
-LAST = ["Lovelace", "Hopper", "Torvalds", "van Rossum", "Hamilton", "Thompson",
-        "Liskov", "Ritchie", "Allen", "Dijkstra", "Johnson", "Berners-Lee", "Perlman",
-        "Wirth", "Müller", "García", "Kierkegaard", "Tanaka", "Okafor", "Иванова"]
-WORDS = ("deploy database backup restore migration socket proxy worker cache "
-         "channel static media upload health readiness gunicorn daphne redis "
-         "postgres nginx systemd journald ansible idempotent rollback release "
-         "café naïve façade Zürich 東京 données résumé 🚀 ✓").split()
-TAGS = ["ops", "django", "python", "postgresql", "redis", "channels", "nginx",
-        "systemd", "backups", "security", "performance", "testing", "ansible",
-        "websockets", "static-files", "migrations", "logging", "tls", "caching",
-        "deployment", "monitoring", "release", "rollback", "media", "unicode"]
+FIRST = [
+    "Ada",
+    "Grace",
+    "Linus",
+    "Guido",
+    "Margaret",
+    "Ken",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Edsger",
+    "Katherine",
+    "Tim",
+    "Radia",
+    "Niklaus",
+    "Zoë",
+    "José",
+    "Søren",
+    "Aiko",
+    "Chidi",
+    "Мария",
+]
+LAST = [
+    "Lovelace",
+    "Hopper",
+    "Torvalds",
+    "van Rossum",
+    "Hamilton",
+    "Thompson",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "Dijkstra",
+    "Johnson",
+    "Berners-Lee",
+    "Perlman",
+    "Wirth",
+    "Müller",
+    "García",
+    "Kierkegaard",
+    "Tanaka",
+    "Okafor",
+    "Иванова",
+]
+WORDS = (
+    "deploy database backup restore migration socket proxy worker cache "
+    "channel static media upload health readiness gunicorn daphne redis "
+    "postgres nginx systemd journald ansible idempotent rollback release "
+    "café naïve façade Zürich 東京 données résumé 🚀 ✓"
+).split()
+TAGS = [
+    "ops",
+    "django",
+    "python",
+    "postgresql",
+    "redis",
+    "channels",
+    "nginx",
+    "systemd",
+    "backups",
+    "security",
+    "performance",
+    "testing",
+    "ansible",
+    "websockets",
+    "static-files",
+    "migrations",
+    "logging",
+    "tls",
+    "caching",
+    "deployment",
+    "monitoring",
+    "release",
+    "rollback",
+    "media",
+    "unicode",
+]
 
-EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 BATCH = 1000
 
 
@@ -52,8 +115,12 @@ class Command(BaseCommand):
     help = "Create about N rows of deterministic demo data (authors, tags, posts, comments)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--rows", type=int, default=1000, help="Rows to create, all tables together.")
-        parser.add_argument("--seed", type=int, default=42, help="Random seed: same seed, same data.")
+        parser.add_argument(
+            "--rows", type=int, default=1000, help="Rows to create, all tables together."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=42, help="Random seed: same seed, same data."
+        )
         parser.add_argument(
             "--clear", action="store_true", help="Delete all blog data before seeding."
         )
@@ -78,7 +145,9 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{n} {name}" for name, n in created.items())
         self.stdout.write(
-            self.style.SUCCESS(f"Created {sum(created.values())} rows ({summary}) in {elapsed:.1f}s.")
+            self.style.SUCCESS(
+                f"Created {sum(created.values())} rows ({summary}) in {elapsed:.1f}s."
+            )
         )
 
     @staticmethod
@@ -129,8 +198,9 @@ class Command(BaseCommand):
                     author_id=rng.choice(authors).pk,
                     body=self.text(rng, 8, 40),
                     created_at=post.published_at
-                    + datetime.timedelta(seconds=rng.randint(60, 30 * 86400),
-                                         microseconds=rng.randint(0, 999_999)),
+                    + datetime.timedelta(
+                        seconds=rng.randint(60, 30 * 86400), microseconds=rng.randint(0, 999_999)
+                    ),
                 )
             )
         Comment.objects.bulk_create(comments, batch_size=BATCH)
@@ -171,8 +241,8 @@ class Command(BaseCommand):
             name=name,
             email=f"{slugify(name) or 'author'}.{n}@example.com",
             bio=self.text(rng, 5, 25),
-            joined_at=EPOCH + datetime.timedelta(days=rng.randint(0, 365),
-                                                 microseconds=rng.randint(0, 999_999)),
+            joined_at=EPOCH
+            + datetime.timedelta(days=rng.randint(0, 365), microseconds=rng.randint(0, 999_999)),
         )
 
     def post(self, rng, n, author):
@@ -183,7 +253,10 @@ class Command(BaseCommand):
             title=title[:200],
             slug=f"{slugify(title)[:180] or 'post'}-{n}",
             body="\n\n".join(paragraphs),
-            published_at=EPOCH + datetime.timedelta(days=rng.randint(0, 700),
-                                                    seconds=rng.randint(0, 86399),
-                                                    microseconds=rng.randint(0, 999_999)),
+            published_at=EPOCH
+            + datetime.timedelta(
+                days=rng.randint(0, 700),
+                seconds=rng.randint(0, 86399),
+                microseconds=rng.randint(0, 999_999),
+            ),
         )

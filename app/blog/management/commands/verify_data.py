@@ -36,9 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, labels, database, no_media, expect, **options):
         try:
-            report = fingerprint(
-                labels, using=database, media_models=() if no_media else (Post,)
-            )
+            report = fingerprint(labels, using=database, media_models=() if no_media else (Post,))
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(report, indent=2, sort_keys=True))
@@ -50,5 +48,5 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {expect}: {exc}") from exc
         lines = differences(expected, report)
         if lines:
-            raise CommandError("Data differs from %s:\n  %s" % (expect, "\n  ".join(lines)))
+            raise CommandError(f"Data differs from {expect}:\n  " + "\n  ".join(lines))
         self.stderr.write(self.style.SUCCESS(f"Data matches {expect}."))
