@@ -132,3 +132,10 @@ def test_test_requirements_extend_production_ones():
     assert lines[0] == "-r requirements.txt"
     assert all("==" in line for line in lines[1:])
     assert {line.split("==")[0] for line in lines[1:]} >= {"pytest", "pytest-django", "hypothesis"}
+
+
+def test_migrations_match_the_models():
+    from django.core.management import call_command
+
+    # Exits non-zero (SystemExit) if a model change has no migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
