@@ -134,6 +134,7 @@ def test_test_requirements_extend_production_ones():
     assert {line.split("==")[0] for line in lines[1:]} >= {"pytest", "pytest-django", "hypothesis"}
 
 
+@pytest.mark.django_db  # makemigrations checks the migration history's consistency
 def test_migrations_match_the_models():
     from django.core.management import call_command
 
