@@ -102,7 +102,7 @@ def gunicorn(prod, collected, access_log):
     environ = {
         **prod,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
+        "GUNICORN_WORKERS": "1",
         "GUNICORN_ACCESSLOG": str(access_log),
     }
     process = serve([venv_bin("gunicorn")], environ, port)

@@ -147,7 +147,7 @@ def test_sqlite_to_postgresql_migration_keeps_every_row(postgres, tmp_path):
     ok(manage("migrate", "--noinput", environ=sqlite))
     ok(
         manage(
-            "seed_demo_data", "--rows", "2000", "--seed", "5", "--attachments", "2", environ=sqlite
+            "seed_demo_data", "--rows", "1000", "--seed", "5", "--attachments", "2", environ=sqlite
         )
     )
     before.write_text(ok(manage("verify_data", environ=sqlite)).stdout)
@@ -163,7 +163,7 @@ def test_sqlite_to_postgresql_migration_keeps_every_row(postgres, tmp_path):
     ok(manage("seed_demo_data", "--rows", "50", environ=pg))
     result = manage("verify_data", "--expect", str(before), environ=pg)
     assert result.returncode == 1
-    assert "models blog.post: count 400 -> 410" in result.stderr
+    assert "models blog.post: count 200 -> 210" in result.stderr
 
 
 def test_database_health_check_passes_on_postgresql(postgres, tmp_path):
