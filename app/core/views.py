@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 from blog.models import Author, Comment, Post
 
 from . import health
+from .release import current_release
 
 
 def home(request):
@@ -37,8 +38,9 @@ def _report(names):
 @never_cache
 @require_safe
 def liveness(request):
-    """The process is up and answers HTTP; touches no dependency."""
-    return JsonResponse({"status": "ok"})
+    """The process is up and answers HTTP; touches no dependency. Names the
+    release it serves, so a deploy can see the switch happen."""
+    return JsonResponse({"status": "ok", "release": current_release()})
 
 
 @never_cache

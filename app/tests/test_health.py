@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core import health
+from core.release import current_release
 
 from .conftest import REDIS_PASSWORD, closed_port
 
@@ -27,9 +28,20 @@ def test_liveness_touches_no_dependency(client, django_assert_num_queries):
     # No django_db mark: any database access would raise here.
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "release": None}
     assert response["Content-Type"] == "application/json"
     assert_never_cached(response)
+
+
+def test_liveness_names_the_release_from_revision(client, settings, tmp_path):
+    (tmp_path / "REVISION").write_text("20261122031502-3f9c2a1be0d4\nlocal:/src sha256:3f9c\n")
+    settings.BASE_DIR = tmp_path
+    current_release.cache_clear()
+    try:
+        response = client.get("/health/")
+    finally:
+        current_release.cache_clear()
+    assert response.json() == {"status": "ok", "release": "20261122031502-3f9c2a1be0d4"}
 
 
 @pytest.mark.django_db

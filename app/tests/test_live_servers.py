@@ -142,7 +142,7 @@ def test_collectstatic_writes_a_manifest_with_hashed_compressed_files(prod, coll
 def test_liveness_over_plain_http_is_not_redirected(gunicorn):
     status, headers, body = request(gunicorn, "/health/")
     assert status == 200
-    assert json.loads(body) == {"status": "ok"}
+    assert json.loads(body) == {"status": "ok", "release": None}
     assert "no-store" in headers["Cache-Control"]
 
 
@@ -231,7 +231,7 @@ def test_disallowed_host_is_refused(gunicorn):
 
 def test_daphne_serves_http_too(daphne):
     status, _, body = request(daphne, "/health/")
-    assert (status, json.loads(body)) == (200, {"status": "ok"})
+    assert (status, json.loads(body)) == (200, {"status": "ok", "release": None})
 
 
 def test_daphne_echoes_websocket_text(daphne):
