@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Websocket checks for the verify steps: an echo, and a broadcast across processes.
+
+Targets are `unix:/run/<app>/daphne-N.sock` (Daphne directly) or `wss://host[:port]`
+(through nginx). Prints one JSON line with the results; exits 1 when a check fails.
+
+  ws_check.py echo TARGET                    send "hello" to /ws/echo/, expect "hello"
+  ws_check.py broadcast SENDER RECEIVER...   a message sent to /ws/notifications/ through
+                                             SENDER reaches a client on every RECEIVER
+"""
+import argparse
+import asyncio
+import json
+import ssl
+import sys
+import time
+import uuid
+
+import websockets
+
+
+async def connect(target, path, origin, cafile):
+    if target.startswith("unix:"):
+        return await websockets.unix_connect(target[len("unix:"):], f"ws://localhost{path}", origin=origin)
+    context = ssl.create_default_context(cafile=cafile) if target.startswith("wss:") else None
+    return await websockets.connect(target.rstrip("/") + path, origin=origin, ssl=context)
+
+
+async def echo(args):
+    ws = await connect(args.targets[0], "/ws/echo/", args.origin, args.cafile)
+    try:
+        await ws.send("hello")
+        reply = await asyncio.wait_for(ws.recv(), args.timeout)
+    finally:
+        await ws.close()
+    return {"check": "echo", "sent": "hello", "received": reply, "ok": reply == "hello"}
+
+
+async def broadcast(args):
+    sender_target, receiver_targets = args.targets[0], args.targets[1:]
+    receivers = [await connect(t, "/ws/notifications/", args.origin, args.cafile) for t in receiver_targets]
+    sender = await connect(sender_target, "/ws/notifications/", args.origin, args.cafile)
+    message = f"broadcast-{uuid.uuid4().hex}"
+    try:
+        # Group membership is registered in Redis once each consumer has connected.
+        await asyncio.sleep(0.5)
+        started = time.monotonic()
+        await sender.send(message)
+
+        async def wait_for_message(ws):
+            while True:
+                if await asyncio.wait_for(ws.recv(), args.timeout) == message:
+                    return round((time.monotonic() - started) * 1000, 1)
+
+        delays = await asyncio.gather(*(wait_for_message(ws) for ws in receivers))
+    finally:
+        for ws in receivers + [sender]:
+            await ws.close()
+    return {"check": "broadcast", "from": sender_target, "to": receiver_targets,
+            "delivery_ms": delays, "ok": len(delays) == len(receivers)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("check", choices=["echo", "broadcast"])
+    parser.add_argument("targets", nargs="+")
+    parser.add_argument("--origin", default="http://localhost")
+    parser.add_argument("--cafile", default=None)
+    parser.add_argument("--timeout", type=float, default=10.0)
+    args = parser.parse_args()
+    try:
+        result = asyncio.run(echo(args) if args.check == "echo" else broadcast(args))
+    except Exception as exc:  # report any failure as a result line
+        result = {"check": args.check, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    print(json.dumps(result))
+    sys.exit(0 if result["ok"] else 1)
+
+
+if __name__ == "__main__":
+    main()
