@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 # Scenarios `make test` runs, in order. Override: make molecule SCENARIOS=data
-SCENARIOS ?= data
+SCENARIOS ?= data app
 
 .PHONY: help setup lint app-test molecule test build clean
 
