@@ -10,7 +10,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Scenarios `make test` runs, in order. Override: make molecule SCENARIOS=data
 SCENARIOS ?= data app
 
-.PHONY: help setup lint app-test molecule test build clean
+.PHONY: help setup lint controller-test app-test molecule test build clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,8 +27,12 @@ $(APP_VENV)/.installed: app/requirements.txt app/requirements-test.txt
 lint: setup ## yamllint + ansible-lint (production profile) + collection build check
 	yamllint --strict .
 	python3 .ci/role_docs.py --check
+	python3 .ci/check_inventory_secrets.py inventories
 	ansible-lint --profile production
 	bash .ci/check-build.sh
+
+controller-test: setup ## Tests of the repo's own tooling (inventory secret check, ...)
+	python3 -m pytest -q .ci/tests
 
 app-test: $(APP_VENV)/.installed ## The reference app's pytest suite
 	cd app && .venv/bin/python -m pytest -q
@@ -36,7 +40,7 @@ app-test: $(APP_VENV)/.installed ## The reference app's pytest suite
 molecule: setup ## Molecule scenarios (SCENARIOS="data ...")
 	@for s in $(SCENARIOS); do bash .ci/molecule.sh $$s || exit 1; done
 
-test: setup lint app-test molecule ## Everything CI runs: lint, app tests, Molecule scenarios
+test: setup lint controller-test app-test molecule ## Everything CI runs: lint, app tests, Molecule scenarios
 
 build: setup ## Build the collection tarball
 	ansible-galaxy collection build --force
