@@ -10,7 +10,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Scenarios `make test` runs, in order. Override: make molecule SCENARIOS=data
 SCENARIOS ?= data app
 
-.PHONY: help setup lint controller-test app-test molecule test build clean
+.PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,12 @@ molecule: setup ## Molecule scenarios (SCENARIOS="data ...")
 	@for s in $(SCENARIOS); do bash .ci/molecule.sh $$s || exit 1; done
 
 test: setup lint controller-test app-test molecule ## Everything CI runs: lint, app tests, Molecule scenarios
+
+demo: ## The whole stack on a local systemd container; prints its HTTPS URL
+	@bash .ci/demo.sh up
+
+demo-destroy: ## Remove the demo container, its vault and password
+	@bash .ci/demo.sh destroy
 
 build: setup ## Build the collection tarball
 	ansible-galaxy collection build --force

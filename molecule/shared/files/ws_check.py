@@ -2,7 +2,7 @@
 """Websocket checks for the verify steps: an echo, and a broadcast across processes.
 
 Targets are `unix:/run/<app>/daphne-N.sock` (Daphne directly) or `wss://host[:port]`
-(through nginx). Prints one JSON line with the results; exits 1 when a check fails.
+(through nginx; --address connects elsewhere, keeping the name, like curl --resolve). Prints one JSON line with the results; exits 1 when a check fails.
 
   ws_check.py echo TARGET                    send "hello" to /ws/echo/, expect "hello"
   ws_check.py broadcast SENDER RECEIVER...   a message sent to /ws/notifications/ through
@@ -15,19 +15,26 @@ import ssl
 import sys
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import websockets
 
 
-async def connect(target, path, origin, cafile):
+async def connect(target, path, origin, cafile, address=None):
     if target.startswith("unix:"):
         return await websockets.unix_connect(target[len("unix:"):], f"ws://localhost{path}", origin=origin)
-    context = ssl.create_default_context(cafile=cafile) if target.startswith("wss:") else None
-    return await websockets.connect(target.rstrip("/") + path, origin=origin, ssl=context)
+    uri = urlsplit(target)
+    extra = {}
+    if uri.scheme == "wss":
+        extra["ssl"] = ssl.create_default_context(cafile=cafile)
+        extra["server_hostname"] = uri.hostname
+    if address:  # like curl --resolve: connect here, keep the name for Host and TLS
+        extra["host"], extra["port"] = address, uri.port or (443 if uri.scheme == "wss" else 80)
+    return await websockets.connect(target.rstrip("/") + path, origin=origin, **extra)
 
 
 async def echo(args):
-    ws = await connect(args.targets[0], "/ws/echo/", args.origin, args.cafile)
+    ws = await connect(args.targets[0], "/ws/echo/", args.origin, args.cafile, args.address)
     try:
         await ws.send("hello")
         reply = await asyncio.wait_for(ws.recv(), args.timeout)
@@ -38,8 +45,8 @@ async def echo(args):
 
 async def broadcast(args):
     sender_target, receiver_targets = args.targets[0], args.targets[1:]
-    receivers = [await connect(t, "/ws/notifications/", args.origin, args.cafile) for t in receiver_targets]
-    sender = await connect(sender_target, "/ws/notifications/", args.origin, args.cafile)
+    receivers = [await connect(t, "/ws/notifications/", args.origin, args.cafile, args.address) for t in receiver_targets]
+    sender = await connect(sender_target, "/ws/notifications/", args.origin, args.cafile, args.address)
     message = f"broadcast-{uuid.uuid4().hex}"
     try:
         # Group membership is registered in Redis once each consumer has connected.
@@ -66,6 +73,7 @@ def main():
     parser.add_argument("targets", nargs="+")
     parser.add_argument("--origin", default="http://localhost")
     parser.add_argument("--cafile", default=None)
+    parser.add_argument("--address", default=None, help="connect to this address instead of resolving the host")
     parser.add_argument("--timeout", type=float, default=10.0)
     args = parser.parse_args()
     try:

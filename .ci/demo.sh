@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `make demo`: the whole stack on a local systemd container standing in for a VM.
+#   .ci/demo.sh up        create (or reuse) the container and run site.yml against it
+#   .ci/demo.sh destroy   remove the container, its vault and password file
+# Ports are published on 127.0.0.1 only: DEMO_HTTPS_PORT (8443), DEMO_HTTP_PORT (8080).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg"
+
+name=djangoops-demo
+domain=djangoops.localhost
+https_port=${DEMO_HTTPS_PORT:-8443}
+http_port=${DEMO_HTTP_PORT:-8080}
+state=.demo
+password_file=$state/vault-pass
+vault_file=inventories/demo/group_vars/all/vault.yml
+cache=${DJANGOOPS_TEST_CACHE:-/var/cache/djangoops-test}
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+destroy() {
+  $sudo podman rm --force --ignore "$name" >/dev/null
+  rm -rf "$state" "$vault_file"
+  log "demo removed"
+}
+
+up() {
+  DJANGOOPS_SUITES=bookworm bash .ci/setup.sh
+  mkdir -p "$state"
+  if ! $sudo podman container exists "$name"; then
+    log "starting the demo 'VM' ($name), HTTPS on 127.0.0.1:$https_port"
+    $sudo podman run --detach --name "$name" --hostname demo.djangoops.test \
+      --runtime=runc --systemd=always \
+      --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
+      --publish "127.0.0.1:$https_port:443" --publish "127.0.0.1:$http_port:80" \
+      --volume "$cache/apt/bookworm:/var/cache/apt/archives:rw" \
+      --volume "$cache/pip:/root/.cache/pip:rw" \
+      localhost/djangoops-debian:bookworm /sbin/init >/dev/null
+  else
+    $sudo podman start "$name" >/dev/null
+  fi
+  $sudo podman exec "$name" systemctl is-system-running --wait >/dev/null || true
+
+  # A vault with fresh random secrets, encrypted with a generated password.
+  ansible-playbook djangoops.deploy.vault_init -e djangoops_env=demo \
+    -e "djangoops_vault_password_file=$PWD/$password_file" >/dev/null
+
+  log "running djangoops.deploy.site against the demo VM"
+  ansible-playbook --inventory inventories/demo --vault-id "demo@$password_file" \
+    --extra-vars "djangoops_demo_https_port=$https_port" djangoops.deploy.site
+
+  # The demo's certificate is self-signed: fetch it so clients can trust it.
+  $sudo podman cp "$name:/etc/ssl/djangoops/$domain/fullchain.pem" "$state/demo-cert.pem"
+  url="https://$domain:$https_port/"
+  readiness=$(curl --silent --show-error --fail --cacert "$state/demo-cert.pem" \
+    --resolve "$domain:$https_port:127.0.0.1" "${url}readiness/")
+  ws_args=(--origin "https://$domain:$https_port" --cafile "$state/demo-cert.pem" --address 127.0.0.1)
+  echo_result=$(python3 molecule/shared/files/ws_check.py echo "wss://$domain:$https_port" "${ws_args[@]}")
+  broadcast_result=$(python3 molecule/shared/files/ws_check.py broadcast "wss://$domain:$https_port" \
+    "wss://$domain:$https_port" "wss://$domain:$https_port" "${ws_args[@]}")
+  cat <<MSG
+
+djangoops.deploy demo is up: $url
+  readiness: $readiness
+  wss echo:  $echo_result
+  broadcast: $broadcast_result
+  try it:    ${url}realtime/ (echo and broadcast in the browser, through nginx and Daphne)
+
+The certificate is self-signed (no public ACME server can validate $domain). Either
+  trust it:   curl --cacert $state/demo-cert.pem $url
+              (browsers: import $state/demo-cert.pem as a trusted authority)
+  or bypass:  curl -k $url   (browsers: accept the warning once)
+Shell on the "VM": podman exec -it $name bash    Remove it: make demo-destroy
+MSG
+}
+
+case "${1:-up}" in
+  up) up ;;
+  destroy) destroy ;;
+  *) echo "usage: $0 up|destroy" >&2; exit 2 ;;
+esac
