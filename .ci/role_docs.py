@@ -73,6 +73,22 @@ def main():
             else:
                 readme.write_text(new)
                 print(f"updated {readme.relative_to(ROOT)}")
+    reference = ROOT / "docs/variables.md"
+    roles = sorted(p for p in (ROOT / "roles").iterdir() if (p / "meta/argument_specs.yml").exists())
+    parts = ["# Variables reference", "",
+             "Generated from each role's `meta/argument_specs.yml` and `defaults/main.yml` by",
+             "`python3 .ci/role_docs.py`; `make lint` fails when it is stale. Each role also",
+             "validates these before it changes anything (`ansible-doc -t role djangoops.deploy.<role>`).", ""]
+    for role in roles:
+        spec = yaml.safe_load((role / "meta/argument_specs.yml").read_text())["argument_specs"]["main"]
+        parts += [f"## djangoops.deploy.{role.name}", "", spec.get("short_description", ""), "", table(role), ""]
+    text = "\n".join(parts)
+    if not reference.exists() or reference.read_text() != text:
+        if check:
+            stale.append("docs/variables.md is stale: run python3 .ci/role_docs.py")
+        else:
+            reference.write_text(text)
+            print("updated docs/variables.md")
     if stale:
         sys.exit("\n".join(stale))
 
