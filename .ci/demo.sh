@@ -28,13 +28,14 @@ destroy() {
 up() {
   DJANGOOPS_SUITES=bookworm bash .ci/setup.sh
   mkdir -p "$state"
+  $sudo mkdir -p "$cache/apt/$name"
   if ! $sudo podman container exists "$name"; then
     log "starting the demo 'VM' ($name), HTTPS on 127.0.0.1:$https_port"
     $sudo podman run --detach --name "$name" --hostname demo.djangoops.test \
       --runtime=runc --systemd=always \
       --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
       --publish "127.0.0.1:$https_port:443" --publish "127.0.0.1:$http_port:80" \
-      --volume "$cache/apt/bookworm:/var/cache/apt/archives:rw" \
+      --volume "$cache/apt/$name:/var/cache/apt/archives:rw" \
       --volume "$cache/pip:/root/.cache/pip:rw" \
       localhost/djangoops-debian:bookworm /sbin/init >/dev/null
   else

@@ -47,9 +47,14 @@ for suite in ${DJANGOOPS_SUITES:-bookworm trixie}; do
   $sudo bash .ci/lib/build-image.sh "$suite"
 done
 
-# 5. Caches shared by the test hosts (outside the clone, so CI runs reuse them) -------
+# 5. Caches for the test hosts (outside the clone, so later runs reuse them) ---------
 cache=${DJANGOOPS_TEST_CACHE:-/var/cache/djangoops-test}
-$sudo mkdir -p "$cache/apt/bookworm" "$cache/apt/trixie" "$cache/pip"
+# One apt archive per test host (named in the scenarios' molecule.yml): apt locks
+# its archive directory, so two hosts installing at once must not share one.
+for dir in $(grep -ho '}/apt/[A-Za-z0-9_-]*:' molecule/*/molecule.yml | tr -d '}:' | sort -u); do
+  $sudo mkdir -p "$cache$dir"
+done
+$sudo mkdir -p "$cache/pip"
 # The TLS-intercepting proxy's CA, for test hosts that fetch over HTTPS (harness only).
 $sudo cp /etc/ssl/certs/ca-certificates.crt "$cache/host-ca-bundle.crt"
 log "setup complete"
