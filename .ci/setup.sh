@@ -4,7 +4,7 @@
 #   2. the controller virtualenv (.venv) from requirements-dev.txt (only when it changed);
 #   3. the collection linked where Ansible looks for djangoops.deploy;
 #   4. the cached Debian systemd base images (built once with debootstrap);
-#   5. shared apt / pip caches that the test hosts mount, so packages are downloaded once.
+#   5. apt caches (one per test host) and a shared pip cache, kept across runs on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
