@@ -45,6 +45,18 @@ def test_liveness_names_the_release_from_revision(client, settings, tmp_path):
 
 
 @pytest.mark.django_db
+def test_readiness_names_the_release_from_revision(client, settings, tmp_path):
+    (tmp_path / "REVISION").write_text("20261122031502-3f9c2a1be0d4\n")
+    settings.BASE_DIR = tmp_path
+    current_release.cache_clear()
+    try:
+        response = client.get("/readiness/")
+    finally:
+        current_release.cache_clear()
+    assert response.json()["release"] == "20261122031502-3f9c2a1be0d4"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "checks"),
     [
@@ -56,7 +68,7 @@ def test_liveness_names_the_release_from_revision(client, settings, tmp_path):
 def test_dependency_checks_healthy(client, url, checks):
     response = client.get(url)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": dict.fromkeys(checks, True)}
+    assert response.json() == {"status": "ok", "checks": dict.fromkeys(checks, True), "release": None}
     assert_never_cached(response)
 
 
