@@ -7,8 +7,8 @@ APP_VENV := app/.venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-# Scenarios `make test` runs, in order. Override: make molecule SCENARIOS=data
-SCENARIOS ?= data app edge datasafety
+# Scenarios `make test` runs, in order. Override: make molecule SCENARIOS=trixie
+SCENARIOS ?= default trixie multihost
 
 .PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy clean
 
