@@ -167,13 +167,25 @@ def hold_process(index, count, args, conn):
 
 
 async def send_broadcasts(args):
+    """Returns None, or why the sender could not connect (after a few tries)."""
     url = args.target.rstrip("/") + "/ws/notifications/"
     kwargs = connect_kwargs(args.target, args.cafile, args.address, args.origin)
-    async with websockets.connect(url, **kwargs) as ws:
+    error = None
+    for _ in range(10):
+        try:
+            ws = await websockets.connect(url, **kwargs)
+            break
+        except Exception as exc:  # a saturated server: try again shortly
+            error = f"{type(exc).__name__}: {str(exc)[:100]}"
+            await asyncio.sleep(1)
+    else:
+        return error
+    async with ws:
         await asyncio.sleep(0.5)  # group membership registered
         for k in range(args.broadcasts):
             await ws.send(json.dumps({"id": str(k), "t": time.time()}))
             await asyncio.sleep(args.spacing)
+    return None
 
 
 def hold_main(args):
@@ -195,15 +207,18 @@ def hold_main(args):
         else:
             ready.append({"connected": 0, "connect_s": None, "timeout": True})
     connect_s = round(time.monotonic() - started, 2)
-    held = sum(r["connected"] for r in ready)
-    asyncio.run(send_broadcasts(args))
+    held = sum(r["connected"] for r in ready)  # connected within --connect-timeout
+    sender_error = asyncio.run(send_broadcasts(args))
     time.sleep(args.settle)
     reports = []
     for parent in pipes:
         parent.send("report")
     for parent in pipes:
-        if parent.poll(30):
-            reports.append(parent.recv())
+        while parent.poll(30):
+            message = parent.recv()
+            if "latencies" in message:  # not a late "connected" message
+                reports.append(message)
+                break
     for proc in procs:
         proc.join(timeout=20)
         if proc.is_alive():
@@ -224,7 +239,8 @@ def hold_main(args):
             "broadcasts": args.broadcasts, "delivered": sum(delivered.values()), "expected": expected,
             "latency_ms_p50": percentile(ms, 50), "latency_ms_p99": percentile(ms, 99),
             "latency_ms_max": max(ms) if ms else None,
-            "per_broadcast_delivered": dict(delivered), "errors": dict(errors.most_common(8))}
+            "per_broadcast_delivered": dict(delivered), "errors": dict(errors.most_common(8)),
+            "sender_error": sender_error}
 
 
 def main():
