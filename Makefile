@@ -10,7 +10,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Scenarios `make test` runs, in order. Override: make molecule SCENARIOS=trixie
 SCENARIOS ?= default trixie multihost
 
-.PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy clean
+.PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ demo: ## The whole stack on a local systemd container; prints its HTTPS URL
 
 demo-destroy: ## Remove the demo container, its vault and password
 	@bash .ci/demo.sh destroy
+
+bench: ## Benchmarks against the demo stack; rewrites docs/benchmarks.md (BENCH_ARGS="--sections proxy,static")
+	@bash bench/run.sh $(BENCH_ARGS)
 
 build: setup ## Build the collection tarball
 	ansible-galaxy collection build --force
