@@ -29,10 +29,17 @@ up() {
   DJANGOOPS_SUITES=bookworm bash .ci/setup.sh
   mkdir -p "$state"
   $sudo mkdir -p "$cache/apt/$name"
+  # NET_ADMIN lets ufw (the security role) manage the container's own netfilter;
+  # a demo started before the role existed is recreated with it.
+  if $sudo podman container exists "$name" &&
+     ! $sudo podman inspect --format '{{.HostConfig.CapAdd}}' "$name" | grep -q NET_ADMIN; then
+    log "recreating $name with CAP_NET_ADMIN for the firewall"
+    $sudo podman rm --force "$name" >/dev/null
+  fi
   if ! $sudo podman container exists "$name"; then
     log "starting the demo 'VM' ($name), HTTPS on 127.0.0.1:$https_port"
     $sudo podman run --detach --name "$name" --hostname demo.djangoops.test \
-      --runtime=runc --systemd=always \
+      --runtime=runc --systemd=always --cap-add=NET_ADMIN \
       --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
       --publish "127.0.0.1:$https_port:443" --publish "127.0.0.1:$http_port:80" \
       --volume "$cache/apt/$name:/var/cache/apt/archives:rw" \
