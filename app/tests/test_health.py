@@ -33,27 +33,25 @@ def test_liveness_touches_no_dependency(client, django_assert_num_queries):
     assert_never_cached(response)
 
 
-def test_liveness_names_the_release_from_revision(client, settings, tmp_path):
+@pytest.fixture
+def deployed_release(settings, tmp_path):
+    """A REVISION file as the deploy writes it, next to a stand-in BASE_DIR."""
     (tmp_path / "REVISION").write_text("20261122031502-3f9c2a1be0d4\nlocal:/src sha256:3f9c\n")
     settings.BASE_DIR = tmp_path
     current_release.cache_clear()
-    try:
-        response = client.get("/health/")
-    finally:
-        current_release.cache_clear()
-    assert response.json() == {"status": "ok", "release": "20261122031502-3f9c2a1be0d4"}
+    yield "20261122031502-3f9c2a1be0d4"
+    current_release.cache_clear()
+
+
+def test_liveness_names_the_release_from_revision(client, deployed_release):
+    response = client.get("/health/")
+    assert response.json() == {"status": "ok", "release": deployed_release}
 
 
 @pytest.mark.django_db
-def test_readiness_names_the_release_from_revision(client, settings, tmp_path):
-    (tmp_path / "REVISION").write_text("20261122031502-3f9c2a1be0d4\n")
-    settings.BASE_DIR = tmp_path
-    current_release.cache_clear()
-    try:
-        response = client.get("/readiness/")
-    finally:
-        current_release.cache_clear()
-    assert response.json()["release"] == "20261122031502-3f9c2a1be0d4"
+def test_readiness_names_the_release_from_revision(client, deployed_release):
+    response = client.get("/readiness/")
+    assert response.json()["release"] == deployed_release
 
 
 @pytest.mark.django_db
