@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run one Molecule scenario's full test sequence, keep its log in .ci/logs/, and
-# fail if any value from the scenario's secrets.yml appears in that log.
+# fail if any value from the scenario's group_vars/all/secrets.yml appears in that log.
 # Usage: .ci/molecule.sh SCENARIO [molecule test options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +20,9 @@ set -e
 echo "molecule $scenario: exit $rc after $(( $(date +%s) - start )) s" | tee -a "$log"
 [ "$rc" -eq 0 ] || exit "$rc"
 
-# A scenario keeps its test secrets in secrets.yml, at its top or in its group_vars.
-for secrets in molecule/$scenario/secrets.yml molecule/$scenario/group_vars/all/secrets.yml; do
-  [ -f "$secrets" ] || continue
+# A scenario keeps its test secrets in group_vars/all/secrets.yml.
+secrets=molecule/$scenario/group_vars/all/secrets.yml
+if [ -f "$secrets" ]; then
   python3 - "$secrets" "$log" <<'PY'
 import sys, yaml
 secrets = {k: str(v) for k, v in (yaml.safe_load(open(sys.argv[1])) or {}).items()}
@@ -36,4 +36,4 @@ if leaked:
     sys.exit(f"SECRET LEAK: the Ansible output of this scenario shows the value of {', '.join(leaked)}")
 print(f"no secret leaked: {len(secrets)} secret values checked against {len(log.splitlines())} log lines")
 PY
-done
+fi
