@@ -74,7 +74,10 @@ def test_environment_modules_inherit_base():
 
 def test_production_uses_postgresql_redis_and_whitenoise(prod_env, tmp_path):
     prod_env.update(
-        CHANNEL_LAYER_CAPACITY="2000", CHANNEL_LAYER_EXPIRY="30", DATABASE_CONN_MAX_AGE="120"
+        CHANNEL_LAYER_CAPACITY="2000",
+        CHANNEL_LAYER_EXPIRY="30",
+        CHANNEL_LAYER_MAX_CONNECTIONS="500",
+        DATABASE_CONN_MAX_AGE="120",
     )
     s = load_settings("production", prod_env)
 
@@ -89,6 +92,7 @@ def test_production_uses_postgresql_redis_and_whitenoise(prod_env, tmp_path):
     assert layer["CONFIG"]["hosts"][0]["address"] == prod_env["REDIS_URL"]
     assert layer["CONFIG"]["capacity"] == 2000
     assert layer["CONFIG"]["expiry"] == 30
+    assert layer["CONFIG"]["hosts"][0]["max_connections"] == 500
 
     cache = s["CACHES"]["default"]
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
@@ -182,6 +186,7 @@ def test_missing_required_variable_names_it(prod_env, name, value):
         ("DJANGO_MEDIA_ROOT", "media", "absolute"),
         ("REDIS_URL", "http://127.0.0.1:6379/0", "REDIS_URL"),
         ("CHANNEL_LAYER_CAPACITY", "lots", "CHANNEL_LAYER_CAPACITY"),
+        ("CHANNEL_LAYER_MAX_CONNECTIONS", "many", "CHANNEL_LAYER_MAX_CONNECTIONS"),
         ("DJANGO_SECURE_SSL_REDIRECT", "perhaps", "DJANGO_SECURE_SSL_REDIRECT"),
         ("DJANGO_LOG_LEVEL", "LOUD", "DJANGO_LOG_LEVEL"),
         ("DJANGO_ALLOWED_HOSTS", ",", "DJANGO_ALLOWED_HOSTS"),

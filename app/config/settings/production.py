@@ -67,7 +67,14 @@ CHANNEL_LAYERS = {
             # A dict host goes to redis.asyncio.ConnectionPool.from_url(address, **rest):
             # every URL form above works, credentials included.
             "hosts": [
-                {"address": _REDIS_URL, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT},
+                {
+                    "address": _REDIS_URL,
+                    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                    # redis-py's asyncio pool raises past this many connections
+                    # (default 100) instead of waiting: every WebSocket connect
+                    # (group_add) borrows one, so a burst of clients needs many.
+                    "max_connections": optional("CHANNEL_LAYER_MAX_CONNECTIONS", default=4096, cast=int),
+                },
             ],
             # Messages a channel holds before send() raises ChannelFull.
             "capacity": optional("CHANNEL_LAYER_CAPACITY", default=1500, cast=int),
@@ -106,7 +113,8 @@ MEDIA_ROOT = _absolute_dir("DJANGO_MEDIA_ROOT")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Hashed, gzip- and brotli-compressed copies written by collectstatic,
+    # Hashed and gzip-compressed copies written by collectstatic (brotli too
+    # when the brotli package is installed),
     # served with far-future cache headers by WhiteNoise.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
