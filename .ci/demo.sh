@@ -29,6 +29,14 @@ up() {
   DJANGOOPS_SUITES=bookworm bash .ci/setup.sh
   mkdir -p "$state"
   $sudo mkdir -p "$cache/apt/$name"
+  # After the machine restarts, podman may still record the container as
+  # running with a dead init; if it can neither exec in it nor start it, the
+  # container is recreated (the vault lives on this side and is reused).
+  if $sudo podman container exists "$name" && ! $sudo podman exec "$name" true 2>/dev/null &&
+     ! $sudo podman start "$name" >/dev/null 2>&1; then
+    log "recreating $name: its recorded state is stale"
+    $sudo podman rm --force "$name" >/dev/null
+  fi
   # NET_ADMIN lets ufw (the security role) manage the container's own netfilter;
   # a demo started before the role existed is recreated with it.
   if $sudo podman container exists "$name" &&
