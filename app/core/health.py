@@ -6,6 +6,7 @@ check's name reaches the HTTP response.
 """
 
 import asyncio
+import contextlib
 import logging
 import uuid
 
@@ -45,13 +46,30 @@ async def _channel_layer_round_trip():
     layer = get_channel_layer()
     if layer is None:
         return False
-    # A plain (not process-local "!") channel: send() then receive() on it
-    # goes through the backend, Redis in production, and back.
-    channel = f"health-check.{uuid.uuid4().hex}"
+    # A channel of this process (subscribed before the send, as the pub/sub
+    # layer needs): send() then receive() goes through Redis in production.
+    channel = await layer.new_channel("health-check.")
     token = uuid.uuid4().hex
-    await layer.send(channel, {"type": "health.check", "token": token})
-    message = await layer.receive(channel)
+    try:
+        await layer.send(channel, {"type": "health.check", "token": token})
+        message = await layer.receive(channel)
+    finally:
+        await _forget_channel(layer, channel)
     return message.get("token") == token
+
+
+async def _forget_channel(layer, channel):
+    """Drop the layer's state for a channel no one will read again.
+
+    Layers have no delete call; a cancelled receive() is how a leaving
+    consumer tells them (the pub/sub layer unsubscribes then). Without it
+    every probe would leave a subscription behind in a long-lived Daphne.
+    """
+    waiter = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0)  # let it reach its wait before the cancel
+    waiter.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await waiter
 
 
 def check_channel_layer():

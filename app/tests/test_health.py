@@ -77,9 +77,11 @@ def test_head_allowed_post_refused(client, url):
     assert client.post(url).status_code == 405
 
 
-@pytest.fixture
-def redis_unreachable(settings):
-    """Cache and channel layer pointed at a closed local port: real connection errors."""
+@pytest.fixture(
+    params=["channels_redis.pubsub.RedisPubSubChannelLayer", "channels_redis.core.RedisChannelLayer"]
+)
+def redis_unreachable(settings, request):
+    """Cache and channel layer (both backends) at a closed local port: real connection errors."""
     url = f"redis://default:{REDIS_PASSWORD}@127.0.0.1:{closed_port()}/0"
     settings.CACHES = {
         "default": {
@@ -90,7 +92,7 @@ def redis_unreachable(settings):
     }
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": request.param,
             "CONFIG": {"hosts": [{"address": url, "socket_connect_timeout": 1}]},
         }
     }

@@ -113,9 +113,13 @@ def gunicorn(prod, collected, access_log):
 @pytest.fixture(scope="module")
 def daphne(prod, collected):
     port = free_port()
+    # The core layer: its consumers (the origin denier too) need Redis only to
+    # use the layer, and this server's Redis is a closed port. The pub/sub
+    # default subscribes each consumer's channel at connect; it runs against a
+    # real Redis in the Molecule scenarios.
     process = serve(
         [venv_bin("daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        prod,
+        {**prod, "CHANNEL_LAYER_BACKEND": "core"},
         port,
     )
     yield port

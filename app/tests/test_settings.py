@@ -88,11 +88,16 @@ def test_production_uses_postgresql_redis_and_whitenoise(prod_env, tmp_path):
     assert db["OPTIONS"]["connect_timeout"] == 5
 
     layer = s["CHANNEL_LAYERS"]["default"]
+    assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert layer["CONFIG"]["hosts"][0]["address"] == prod_env["REDIS_URL"]
+    assert layer["CONFIG"]["hosts"][0]["max_connections"] == 500
+
+    prod_env["CHANNEL_LAYER_BACKEND"] = "core"
+    layer = load_settings("production", prod_env)["CHANNEL_LAYERS"]["default"]
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     assert layer["CONFIG"]["hosts"][0]["address"] == prod_env["REDIS_URL"]
     assert layer["CONFIG"]["capacity"] == 2000
     assert layer["CONFIG"]["expiry"] == 30
-    assert layer["CONFIG"]["hosts"][0]["max_connections"] == 500
 
     cache = s["CACHES"]["default"]
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
@@ -185,7 +190,7 @@ def test_missing_required_variable_names_it(prod_env, name, value):
         ("DJANGO_STATIC_ROOT", "relative/static", "absolute"),
         ("DJANGO_MEDIA_ROOT", "media", "absolute"),
         ("REDIS_URL", "http://127.0.0.1:6379/0", "REDIS_URL"),
-        ("CHANNEL_LAYER_CAPACITY", "lots", "CHANNEL_LAYER_CAPACITY"),
+        ("CHANNEL_LAYER_BACKEND", "kafka", "CHANNEL_LAYER_BACKEND must be pubsub or core"),
         ("CHANNEL_LAYER_MAX_CONNECTIONS", "many", "CHANNEL_LAYER_MAX_CONNECTIONS"),
         ("DJANGO_SECURE_SSL_REDIRECT", "perhaps", "DJANGO_SECURE_SSL_REDIRECT"),
         ("DJANGO_LOG_LEVEL", "LOUD", "DJANGO_LOG_LEVEL"),
@@ -195,6 +200,12 @@ def test_missing_required_variable_names_it(prod_env, name, value):
 def test_invalid_values_are_refused_by_name(prod_env, name, value, expected):
     prod_env[name] = value
     with pytest.raises(ImproperlyConfigured, match=expected):
+        load_settings("production", prod_env)
+
+
+def test_core_channel_layer_refuses_a_bad_capacity_by_name(prod_env):
+    prod_env.update(CHANNEL_LAYER_BACKEND="core", CHANNEL_LAYER_CAPACITY="lots")
+    with pytest.raises(ImproperlyConfigured, match="CHANNEL_LAYER_CAPACITY"):
         load_settings("production", prod_env)
 
 

@@ -60,29 +60,46 @@ if urlsplit(_REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
 # Seconds to wait for Redis before a request, probe or send fails.
 REDIS_SOCKET_TIMEOUT = optional("REDIS_SOCKET_TIMEOUT", default=3, cast=int)
 
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            # A dict host goes to redis.asyncio.ConnectionPool.from_url(address, **rest):
-            # every URL form above works, credentials included.
-            "hosts": [
-                {
-                    "address": _REDIS_URL,
-                    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-                    # redis-py's asyncio pool raises past this many connections
-                    # (default 100) instead of waiting: every WebSocket connect
-                    # (group_add) borrows one, so a burst of clients needs many.
-                    "max_connections": optional("CHANNEL_LAYER_MAX_CONNECTIONS", default=4096, cast=int),
-                },
-            ],
-            # Messages a channel holds before send() raises ChannelFull.
-            "capacity": optional("CHANNEL_LAYER_CAPACITY", default=1500, cast=int),
-            # Seconds an undelivered message lives.
-            "expiry": optional("CHANNEL_LAYER_EXPIRY", default=60, cast=int),
-        },
-    },
+_REDIS_HOST = {
+    "address": _REDIS_URL,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    # redis-py's asyncio pool raises past this many connections (default 100)
+    # instead of waiting: with the core layer every WebSocket connect
+    # (group_add) borrows one, so a burst of clients needs many.
+    "max_connections": optional("CHANNEL_LAYER_MAX_CONNECTIONS", default=4096, cast=int),
 }
+# A dict host goes to redis.asyncio.ConnectionPool.from_url(address, **rest):
+# every URL form above works, credentials included.
+#   pubsub  group_send is one PUBLISH; each Daphne process gets it once and
+#           hands it to its own clients. At-most-once: a process that is away
+#           misses it. Broadcasts to thousands of clients stay cheap.
+#   core    a queue in Redis per channel, with capacity and expiry: a message
+#           waits (up to the expiry) for a consumer, one Redis entry per member.
+CHANNEL_LAYER_BACKEND = optional("CHANNEL_LAYER_BACKEND", default="pubsub")
+if CHANNEL_LAYER_BACKEND == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [_REDIS_HOST]},
+        },
+    }
+elif CHANNEL_LAYER_BACKEND == "core":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [_REDIS_HOST],
+                # Messages a channel holds before send() raises ChannelFull.
+                "capacity": optional("CHANNEL_LAYER_CAPACITY", default=1500, cast=int),
+                # Seconds an undelivered message lives.
+                "expiry": optional("CHANNEL_LAYER_EXPIRY", default=60, cast=int),
+            },
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CHANNEL_LAYER_BACKEND must be pubsub or core, got {CHANNEL_LAYER_BACKEND!r}."
+    )
 
 CACHES = {
     "default": {
