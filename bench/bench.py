@@ -255,7 +255,8 @@ def fresh_container(apt_cache):
     warm = any(apt_cache.glob("*.deb"))
     (STATE / "deploy-cache-warm.json").write_text(json.dumps(warm))
     sh(["podman", "run", "--detach", "--name", BENCH_CONTAINER, "--hostname", "bench.djangoops.test",
-        "--runtime=runc", "--systemd=always",
+        # NET_ADMIN: the security role's ufw manages the container's own netfilter.
+        "--runtime=runc", "--systemd=always", "--cap-add=NET_ADMIN",
         "--ulimit", "nofile=16384:16384", "--ulimit", "nproc=8192:8192",
         "--publish", f"127.0.0.1:{BENCH_HTTPS_PORT}:443", "--publish", f"127.0.0.1:{BENCH_HTTP_PORT}:80",
         "--volume", f"{apt_cache}:/var/cache/apt/archives:rw",
