@@ -7,7 +7,8 @@ APP_VENV := app/.venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-# Scenarios `make test` runs, in order. Override: make molecule SCENARIOS=trixie
+# Scenarios `make test` runs: the first in a background lane, the others one
+# after another beside it (MOLECULE_LANES=1: all in order). Override: make molecule SCENARIOS=trixie
 SCENARIOS ?= default trixie multihost
 
 .PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy bench clean
@@ -38,7 +39,7 @@ app-test: $(APP_VENV)/.installed ## The reference app's pytest suite
 	cd app && .venv/bin/python -m pytest -q
 
 molecule: setup ## Molecule scenarios (SCENARIOS="data ...")
-	@for s in $(SCENARIOS); do bash .ci/molecule.sh $$s || exit 1; done
+	@bash .ci/scenarios.sh $(SCENARIOS)
 
 test: setup lint controller-test app-test molecule ## Everything CI runs: lint, app tests, Molecule scenarios
 

@@ -1,0 +1,70 @@
+""".ci/scenarios.sh: two lanes of Molecule scenarios, with a stand-in runner."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / ".ci" / "scenarios.sh"
+
+FAKE_RUNNER = """#!/usr/bin/env bash
+# Records start and end of each scenario; sleeps; fails when named in FAIL.
+echo "start $1 $(date +%s.%N)" >> "$RECORD"
+sleep "${SLEEP:-0.5}"
+echo "end $1 $(date +%s.%N)" >> "$RECORD"
+case " ${FAIL:-} " in *" $1 "*) exit 1;; esac
+exit 0
+"""
+
+
+@pytest.fixture
+def run(tmp_path):
+    runner = tmp_path / "runner.sh"
+    runner.write_text(FAKE_RUNNER)
+    record = tmp_path / "record"
+
+    def _run(*scenarios, **env):
+        record.write_text("")
+        environ = dict(os.environ, DJANGOOPS_SCENARIO_RUNNER=str(runner), RECORD=str(record), **env)
+        result = subprocess.run(["bash", str(SCRIPT), *scenarios], env=environ,
+                                capture_output=True, text=True, timeout=60)
+        events = {}
+        for line in record.read_text().splitlines():
+            kind, name, when = line.split()
+            events.setdefault(name, {})[kind] = float(when)
+        for name in scenarios:
+            (ROOT / ".ci" / "logs" / f"lane-{name}.out").unlink(missing_ok=True)
+        return result, events
+
+    return _run
+
+
+NAMES = ("fake-default", "fake-trixie", "fake-multihost")
+
+
+def test_first_scenario_runs_beside_the_others(run):
+    result, events = run(*NAMES, SLEEP="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert set(events) == set(NAMES)
+    first, second, third = (events[n] for n in NAMES)
+    # The background lane overlaps the foreground one, which is sequential.
+    assert second["start"] < first["end"]
+    assert third["start"] >= second["end"]
+
+
+@pytest.mark.parametrize("failing", NAMES)
+def test_any_failure_fails_the_run(run, failing):
+    result, events = run(*NAMES, FAIL=failing)
+    assert result.returncode == 1
+    if failing == NAMES[1]:
+        assert NAMES[2] not in events  # the foreground lane stops at its failure
+
+
+def test_one_lane_runs_them_in_order(run):
+    result, events = run(*NAMES, MOLECULE_LANES="1")
+    assert result.returncode == 0
+    order = sorted(NAMES, key=lambda n: events[n]["start"])
+    assert order == list(NAMES)
+    assert events[NAMES[1]]["start"] >= events[NAMES[0]]["end"]
