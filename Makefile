@@ -7,8 +7,8 @@ APP_VENV := app/.venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-# Scenarios `make test` runs: the first in a background lane, the others one
-# after another beside it (MOLECULE_LANES=1: all in order). Override: make molecule SCENARIOS=trixie
+# Scenarios `make test` runs, in order (MOLECULE_LANES=2: the first in a background
+# lane beside the others, see .ci/scenarios.sh). Override: make molecule SCENARIOS=trixie
 SCENARIOS ?= default trixie multihost
 
 .PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy bench clean

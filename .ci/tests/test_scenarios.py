@@ -45,7 +45,7 @@ NAMES = ("fake-default", "fake-trixie", "fake-multihost")
 
 
 def test_first_scenario_runs_beside_the_others(run):
-    result, events = run(*NAMES, SLEEP="1")
+    result, events = run(*NAMES, SLEEP="1", MOLECULE_LANES="2")
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(events) == set(NAMES)
     first, second, third = (events[n] for n in NAMES)
@@ -56,7 +56,7 @@ def test_first_scenario_runs_beside_the_others(run):
 
 @pytest.mark.parametrize("failing", NAMES)
 def test_any_failure_fails_the_run(run, failing):
-    result, events = run(*NAMES, FAIL=failing)
+    result, events = run(*NAMES, FAIL=failing, MOLECULE_LANES="2")
     assert result.returncode == 1
     if failing == NAMES[1]:
         assert NAMES[2] not in events  # the foreground lane stops at its failure
@@ -67,4 +67,10 @@ def test_one_lane_runs_them_in_order(run):
     assert result.returncode == 0
     order = sorted(NAMES, key=lambda n: events[n]["start"])
     assert order == list(NAMES)
+    assert events[NAMES[1]]["start"] >= events[NAMES[0]]["end"]
+
+
+def test_one_lane_is_the_default(run):
+    result, events = run(*NAMES)
+    assert result.returncode == 0
     assert events[NAMES[1]]["start"] >= events[NAMES[0]]["end"]
