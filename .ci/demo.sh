@@ -30,12 +30,17 @@ up() {
   mkdir -p "$state"
   $sudo mkdir -p "$cache/apt/$name"
   # After the machine restarts, podman may still record the container as
-  # running with a dead init; if it can neither exec in it nor start it, the
-  # container is recreated (the vault lives on this side and is reused).
-  if $sudo podman container exists "$name" && ! $sudo podman exec "$name" true 2>/dev/null &&
-     ! $sudo podman start "$name" >/dev/null 2>&1; then
-    log "recreating $name: its recorded state is stale"
-    $sudo podman rm --force "$name" >/dev/null
+  # running with a dead init ("cannot exec in a stopped container"); it is
+  # stopped and started, and recreated if that does not bring it back (the
+  # vault lives on this side and is reused).
+  if $sudo podman container exists "$name" && ! $sudo podman exec "$name" true 2>/dev/null; then
+    log "restarting $name: podman cannot run commands in it"
+    $sudo podman stop --time 5 "$name" >/dev/null 2>&1 || true
+    $sudo podman start "$name" >/dev/null 2>&1 || true
+    if ! $sudo podman exec "$name" true 2>/dev/null; then
+      log "recreating $name: its recorded state is stale"
+      $sudo podman rm --force "$name" >/dev/null
+    fi
   fi
   # NET_ADMIN lets ufw (the security role) manage the container's own netfilter;
   # a demo started before the role existed is recreated with it.
@@ -56,7 +61,7 @@ up() {
   else
     $sudo podman start "$name" >/dev/null
   fi
-  $sudo podman exec "$name" systemctl is-system-running --wait >/dev/null || true
+  $sudo podman exec "$name" systemctl is-system-running --wait >/dev/null 2>&1 || true
 
   # A vault with fresh random secrets, encrypted with a generated password.
   ansible-playbook djangoops.deploy.vault_init -e djangoops_env=demo \
