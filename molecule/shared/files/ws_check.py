@@ -7,10 +7,14 @@ Targets are `unix:/run/<app>/daphne-N.sock` (Daphne directly) or `wss://host[:po
   ws_check.py echo TARGET                    send "hello" to /ws/echo/, expect "hello"
   ws_check.py broadcast SENDER RECEIVER...   a message sent to /ws/notifications/ through
                                              SENDER reaches a client on every RECEIVER
+  ws_check.py refusals TARGET...             connect to each listening socket every 0.05 s
+                                             until SIGINT; count accepted and refused connects
 """
 import argparse
 import asyncio
 import json
+import signal
+import socket
 import ssl
 import sys
 import time
@@ -67,9 +71,43 @@ async def broadcast(args):
             "delivery_ms": delays, "ok": len(delays) == len(receivers)}
 
 
+def refusals(args):
+    """Plain connects (no websocket) to unix:PATH or HOST:PORT targets until SIGINT.
+
+    A drained Daphne instance shows up as refused connects while it restarts;
+    an undrained one never refuses (its socket queues the connects)."""
+    stopped = []
+    signal.signal(signal.SIGINT, lambda *_: stopped.append(True))
+    counts = {t: {"accepted": 0, "refused": 0, "other": 0, "refused_s": 0.0} for t in args.targets}
+    previous = time.monotonic()
+    while not stopped:
+        now = time.monotonic()
+        for target, count in counts.items():
+            if target.startswith("unix:"):
+                sock, address = socket.socket(socket.AF_UNIX), target[len("unix:"):]
+            else:
+                host, _, port = target.rpartition(":")
+                sock, address = socket.socket(socket.AF_INET), (host, int(port))
+            sock.settimeout(args.timeout)
+            try:
+                sock.connect(address)
+                count["accepted"] += 1
+            except ConnectionRefusedError:
+                count["refused"] += 1
+                count["refused_s"] = round(count["refused_s"] + now - previous, 2)
+            except OSError:
+                count["other"] += 1
+            finally:
+                sock.close()
+        previous = now
+        time.sleep(0.05)
+    ok = all(c["accepted"] > 0 and c["other"] == 0 for c in counts.values())
+    return {"check": "refusals", "targets": counts, "ok": ok}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("check", choices=["echo", "broadcast"])
+    parser.add_argument("check", choices=["echo", "broadcast", "refusals"])
     parser.add_argument("targets", nargs="+")
     parser.add_argument("--origin", default="http://localhost")
     parser.add_argument("--cafile", default=None)
@@ -77,7 +115,10 @@ def main():
     parser.add_argument("--timeout", type=float, default=10.0)
     args = parser.parse_args()
     try:
-        result = asyncio.run(echo(args) if args.check == "echo" else broadcast(args))
+        if args.check == "refusals":
+            result = refusals(args)
+        else:
+            result = asyncio.run(echo(args) if args.check == "echo" else broadcast(args))
     except Exception as exc:  # report any failure as a result line
         result = {"check": args.check, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
     print(json.dumps(result))
