@@ -15,7 +15,12 @@ sudo=""
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # 1. Debian packages ---------------------------------------------------------------
+# Name resolution between the test hosts (--network-alias) needs a DNS plugin on
+# the podman network: aardvark-dns with netavark (what podman picks on a machine
+# with no containers yet), dnsname with CNI (what it keeps on a machine that
+# already used CNI). apt does not pull either in with --no-install-recommends.
 apt_packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs
+              netavark aardvark-dns golang-github-containernetworking-plugin-dnsname
               python3 python3-venv python3-dev gcc libpq-dev git make curl openssl)
 missing=()
 for pkg in "${apt_packages[@]}"; do
