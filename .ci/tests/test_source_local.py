@@ -1,0 +1,85 @@
+"""django_app's source_local tasks: each run packs the project into its own archive.
+
+Two runs from one controller (staging and production at once, or a test and a
+benchmark) used to share ~/.cache/djangoops-deploy/<app>/source.tar.gz, so one
+could unpack the other's project into its release.
+"""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Pack the project as a deploy does
+      ansible.builtin.include_role:
+        name: {role}
+        tasks_from: source_local
+    - name: Report the archive
+      ansible.builtin.copy:
+        content: "{{{{ {{'path': __django_app_packing.path, 'id': __django_app_source_id}} | to_json }}}}"
+        dest: "{{{{ report }}}}"
+        mode: "0600"
+"""
+
+
+def pack(tmp_path, project, marker):
+    project.mkdir(parents=True, exist_ok=True)
+    (project / "manage.py").write_text("# a project\n")
+    (project / "MARKER").write_text(marker)
+    playbook = tmp_path / "pack.yml"
+    playbook.write_text(PLAYBOOK.format(role=ROOT / "roles" / "django_app"))
+    report = tmp_path / f"report-{marker.replace(' ', '-')}-{os.urandom(4).hex()}.json"
+    env = dict(os.environ, HOME=str(tmp_path / "home"), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    return subprocess.Popen(
+        ["ansible-playbook", "-i", "localhost,", str(playbook),
+         "-e", json.dumps({"django_app_name": "packtest", "django_app_local_path": str(project),
+                           "ansible_python_interpreter": sys.executable, "report": str(report)})],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True), report
+
+
+def result(started):
+    proc, report = started
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out
+    return json.loads(report.read_text())
+
+
+def marker_in(archive):
+    with tarfile.open(archive) as tar:
+        return tar.extractfile("./MARKER").read().decode()
+
+
+def test_runs_one_after_another_keep_their_own_archive(tmp_path):
+    first = result(pack(tmp_path, tmp_path / "a", "release A"))
+    second = result(pack(tmp_path, tmp_path / "b", "release B"))
+    assert first["path"] != second["path"]
+    # The first run's archive still holds its own project, under its own id.
+    assert marker_in(first["path"]) == "release A"
+    assert hashlib.sha256(Path(first["path"]).read_bytes()).hexdigest()[:12] == first["id"]
+    assert marker_in(second["path"]) == "release B"
+
+
+def test_concurrent_runs_do_not_mix(tmp_path):
+    procs = {m: pack(tmp_path, tmp_path / m, f"release {m}") for m in ("c", "d")}
+    for m, proc in procs.items():
+        got = result(proc)
+        assert marker_in(got["path"]) == f"release {m}"
+        assert hashlib.sha256(Path(got["path"]).read_bytes()).hexdigest()[:12] == got["id"]
+
+
+def test_same_files_give_the_same_release_id(tmp_path):
+    first = result(pack(tmp_path, tmp_path / "e", "same"))
+    again = result(pack(tmp_path, tmp_path / "e", "same"))
+    assert first["id"] == again["id"]
+    assert first["path"] != again["path"]
