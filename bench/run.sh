@@ -5,7 +5,7 @@
 #   bench/run.sh --report-only            rewrite docs/benchmarks.md from the last results
 # Sections: deploy (a separate container, djangoops-bench), zero_downtime, proxy,
 # static, websockets (against djangoops-demo, started with `make demo` if needed).
-# Results are kept in .cache/bench/; each load is bounded in time and runs on loopback.
+# Results: bench/results.json (tracked); logs in .cache/bench/; each load is bounded in time and runs on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg"
