@@ -92,11 +92,14 @@ def refusals(args):
             try:
                 sock.connect(address)
                 count["accepted"] += 1
-            except ConnectionRefusedError:
+            except (ConnectionRefusedError, FileNotFoundError):
+                # No socket file for an instant while systemd binds the socket
+                # again: not accepting either, and nginx retries the same way.
                 count["refused"] += 1
                 count["refused_s"] = round(count["refused_s"] + now - previous, 2)
-            except OSError:
+            except OSError as exc:
                 count["other"] += 1
+                count.setdefault("errors", []).append(f"{type(exc).__name__}: {exc}"[:120])
             finally:
                 sock.close()
         previous = now
