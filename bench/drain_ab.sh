@@ -14,17 +14,15 @@ round=0
 for _ in $(seq "$pairs"); do
   for drain in false true; do
     round=$((round + 1))
-    src="$out/app-$round"
-    rm -rf "$src" && mkdir -p "$src"
-    tar -C app --exclude=.venv --exclude=__pycache__ --exclude=staticfiles --exclude=db.sqlite3 \
-        --exclude=.env --exclude=media -cf - . | tar -C "$src" -xf -
-    echo "drain_ab round $round $(date +%s)" > "$src/BENCH_MARK"   # a new release id
+    # bench.py's copy of app/ with a marker file: a new release id each round.
+    src=$(python3 -c 'import sys; sys.path.insert(0, "bench"); import bench; print(bench.app_copy(sys.argv[1]))' \
+          "drain-ab-$round")
     python bench/ws_bench.py reconnect "wss://djangoops.localhost:$port" --address 127.0.0.1 \
         --cafile .demo/demo-cert.pem --clients 10 --duration 900 --output "$out/ws-$round.json" >/dev/null 2>&1 &
     ws=$!
     sleep 3
     ansible-playbook -i inventories/demo --vault-id demo@.demo/vault-pass -e "djangoops_demo_https_port=$port" \
-        -e "django_app_local_path=$PWD/$src" -e "daphne_drain_on_restart=$drain" djangoops.deploy.deploy \
+        -e "django_app_local_path=$src" -e "daphne_drain_on_restart=$drain" djangoops.deploy.deploy \
         > "$out/deploy-$round.log" 2>&1 || { echo "round $round: deploy failed, see $out/deploy-$round.log"; kill "$ws"; exit 1; }
     sleep 3
     kill -INT "$ws"; wait "$ws" || true
