@@ -17,6 +17,29 @@ set +e
 molecule test --scenario-name "$scenario" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
+if [ "$rc" -ne 0 ]; then
+  # CI shows only the end of the output: repeat each failed task and its message there.
+  python3 - "$log" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+task, shown = "", 0
+print("==> tasks that failed (the full log is in .ci/logs/):")
+for i, line in enumerate(lines):
+    if line.startswith("TASK ["):
+        task = line.split(" ***")[0].strip()
+    elif line.startswith(("fatal: ", "failed: ")) and shown < 5:
+        body = [line]
+        for more in lines[i + 1:i + 40]:
+            if not more.startswith(" "):
+                break
+            body.append(more)
+        after = lines[i + len(body)] if i + len(body) < len(lines) else ""
+        if "...ignoring" in after:
+            continue
+        shown += 1
+        print(task, *(b[:400] for b in body[:25]), sep="\n  ")
+PY
+fi
 echo "molecule $scenario: exit $rc after $(( $(date +%s) - start )) s" | tee -a "$log"
 [ "$rc" -eq 0 ] || exit "$rc"
 
