@@ -92,9 +92,11 @@ def refusals(args):
             try:
                 sock.connect(address)
                 count["accepted"] += 1
-            except (ConnectionRefusedError, FileNotFoundError):
-                # No socket file for an instant while systemd binds the socket
-                # again: not accepting either, and nginx retries the same way.
+            except (ConnectionRefusedError, FileNotFoundError, BlockingIOError):
+                # Connects that fail at once, which nginx takes as a refusal and
+                # retries on the next upstream: no socket file for an instant while
+                # systemd binds it again, or (Linux, unix sockets) EAGAIN when the
+                # exiting process no longer accepts and its listen queue is full.
                 count["refused"] += 1
                 count["refused_s"] = round(count["refused_s"] + now - previous, 2)
             except OSError as exc:
