@@ -1,0 +1,51 @@
+"""The units_not_up filter decides which units a re-run starts: it must name every
+unit that is disabled, inactive or unknown, and none that is enabled and active."""
+import importlib.util
+import pathlib
+
+spec = importlib.util.spec_from_file_location(
+    "systemd_filter", pathlib.Path(__file__).parents[2] / "plugins/filter/systemd.py"
+)
+systemd = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(systemd)
+
+# Real output of `systemctl show --property=Id,UnitFileState,ActiveState,NeedDaemonReload`
+# on a Debian 12 host (systemd 252), plus a unit that does not exist.
+SHOW = """Id=django-daphne@1.socket
+ActiveState=active
+UnitFileState=enabled
+NeedDaemonReload=no
+
+Id=django-daphne@1.service
+ActiveState=active
+UnitFileState=enabled
+NeedDaemonReload=no
+
+Id=django-daphne@3.service
+ActiveState=inactive
+UnitFileState=disabled
+NeedDaemonReload=no
+
+Id=django-daphne@2.socket
+UnitFileState=enabled
+ActiveState=failed
+"""
+
+
+def test_only_units_enabled_and_active_are_left_out():
+    units = ["django-daphne@1.socket", "django-daphne@1.service", "django-daphne@3.service"]
+    assert systemd.units_not_up(SHOW, units) == ["django-daphne@3.service"]
+
+
+def test_failed_and_unlisted_units_are_named_in_order():
+    units = ["django-daphne@2.service", "django-daphne@2.socket", "django-daphne@1.socket"]
+    assert systemd.units_not_up(SHOW, units) == ["django-daphne@2.service", "django-daphne@2.socket"]
+
+
+def test_enabled_but_stopped_or_active_but_disabled_both_count():
+    show = "Id=a.service\nActiveState=inactive\nUnitFileState=enabled\n\nId=b.service\nActiveState=active\nUnitFileState=disabled\n"
+    assert systemd.units_not_up(show, ["a.service", "b.service"]) == ["a.service", "b.service"]
+
+
+def test_empty_output_names_every_unit():
+    assert systemd.units_not_up("", ["a.socket", "a.service"]) == ["a.socket", "a.service"]
