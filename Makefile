@@ -7,9 +7,12 @@ APP_VENV := app/.venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-# Scenarios `make test` runs, in order (MOLECULE_LANES=2: the first in a background
-# lane beside the others, see .ci/scenarios.sh). Override: make molecule SCENARIOS=trixie
-SCENARIOS ?= default trixie multihost
+# Scenarios `make test` runs. With two lanes (.ci/scenarios.sh) the first runs in the
+# background beside the others, which run one after another: trixie (~16 min) beside
+# default's converge and idempotence, finished long before default's load test; then
+# multihost. One after another: make molecule MOLECULE_LANES=1. One: SCENARIOS=trixie
+SCENARIOS ?= trixie default multihost
+MOLECULE_LANES ?= 2
 
 .PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy bench clean
 
@@ -39,7 +42,7 @@ app-test: $(APP_VENV)/.installed ## The reference app's pytest suite
 	cd app && .venv/bin/python -m pytest -q
 
 molecule: setup ## Molecule scenarios (SCENARIOS="data ...")
-	@bash .ci/scenarios.sh $(SCENARIOS)
+	@MOLECULE_LANES=$(MOLECULE_LANES) bash .ci/scenarios.sh $(SCENARIOS)
 
 test: setup lint controller-test app-test molecule ## Everything CI runs: lint, app tests, Molecule scenarios
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Run Molecule scenarios one after another (the default), or with MOLECULE_LANES=2
-# in two lanes: the first scenario (the longest, `default`) in the background,
-# the others one after another beside it. Lanes take ~45 min instead of ~70 on
-# 2 cores (the scenarios use their own containers, networks and apt caches), but
-# the extra CPU contention slows Gunicorn's worker boot after a HUP past the
-# default scenario's load-test timeout, so CI runs one lane.
+# in two lanes: the first scenario in the background, the others one after another
+# beside it (the scenarios use their own containers, networks and apt caches).
+# `make test` puts trixie (~16 min) in the background lane, beside default's converge
+# and idempotence: run one after another the suite takes ~93 min on 2 cores. Do not
+# put a scenario beside default's load test (~35 min in): the CPU contention once
+# slowed Gunicorn's worker boot after a HUP past the load test's client timeout.
 # Usage: .ci/scenarios.sh SCENARIO [SCENARIO...]
 set -uo pipefail
 cd "$(dirname "$0")/.."

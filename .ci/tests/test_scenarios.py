@@ -27,7 +27,8 @@ def run(tmp_path):
 
     def _run(*scenarios, **env):
         record.write_text("")
-        environ = dict(os.environ, DJANGOOPS_SCENARIO_RUNNER=str(runner), RECORD=str(record), **env)
+        environ = {k: v for k, v in os.environ.items() if k != "MOLECULE_LANES"}
+        environ.update(DJANGOOPS_SCENARIO_RUNNER=str(runner), RECORD=str(record), **env)
         result = subprocess.run(["bash", str(SCRIPT), *scenarios], env=environ,
                                 capture_output=True, text=True, timeout=60)
         events = {}
