@@ -8,10 +8,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 # Scenarios `make test` runs. With two lanes (.ci/scenarios.sh) the first runs in the
-# background beside the others, which run one after another: trixie (~16 min) beside
-# default's converge and idempotence, finished long before default's load test; then
-# multihost. One after another: make molecule MOLECULE_LANES=1. One: SCENARIOS=trixie
-SCENARIOS ?= trixie default multihost
+# background beside the others, which run one after another: multihost beside default
+# (whose load test waits until multihost has finished), then trixie.
+# One after another: make molecule MOLECULE_LANES=1. Only one: SCENARIOS=trixie
+SCENARIOS ?= multihost default trixie
 MOLECULE_LANES ?= 2
 
 .PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy bench clean

@@ -12,7 +12,12 @@ SCRIPT = ROOT / ".ci" / "scenarios.sh"
 FAKE_RUNNER = """#!/usr/bin/env bash
 # Records start and end of each scenario; sleeps; fails when named in FAIL.
 echo "start $1 $(date +%s.%N)" >> "$RECORD"
-sleep "${SLEEP:-0.5}"
+if [ -n "${DJANGOOPS_BACKGROUND_LANE:-}" ]; then
+  [ -e "$DJANGOOPS_BACKGROUND_LANE" ] && seen=present || seen=absent
+  echo "flag-at-start $1 $seen" >> "$FLAGS"
+fi
+extra="EXTRA_${1//-/_}"
+sleep "${SLEEP:-0.5}"; sleep "${!extra:-0}"
 echo "end $1 $(date +%s.%N)" >> "$RECORD"
 case " ${FAIL:-} " in *" $1 "*) exit 1;; esac
 exit 0
@@ -28,7 +33,8 @@ def run(tmp_path):
     def _run(*scenarios, **env):
         record.write_text("")
         environ = {k: v for k, v in os.environ.items() if k != "MOLECULE_LANES"}
-        environ.update(DJANGOOPS_SCENARIO_RUNNER=str(runner), RECORD=str(record), **env)
+        environ.update(DJANGOOPS_SCENARIO_RUNNER=str(runner), RECORD=str(record),
+                       FLAGS=str(tmp_path / "flags"), **env)
         result = subprocess.run(["bash", str(SCRIPT), *scenarios], env=environ,
                                 capture_output=True, text=True, timeout=60)
         events = {}
@@ -75,3 +81,19 @@ def test_one_lane_is_the_default(run):
     result, events = run(*NAMES)
     assert result.returncode == 0
     assert events[NAMES[1]]["start"] >= events[NAMES[0]]["end"]
+
+
+def test_foreground_scenarios_can_tell_the_background_lane_still_runs(run, tmp_path):
+    # fake-trixie starts while the background lane (1 s) runs; fake-multihost starts
+    # after fake-trixie's 2.5 s, when the background lane has ended.
+    result, events = run(*NAMES, SLEEP="1", EXTRA_fake_trixie="1.5", MOLECULE_LANES="2")
+    assert result.returncode == 0
+    flags = dict(line.split()[1:] for line in (tmp_path / "flags").read_text().splitlines())
+    assert flags == {NAMES[1]: "present", NAMES[2]: "absent"}
+    assert not (ROOT / ".ci" / "logs" / f"lane-{NAMES[0]}.running").exists()
+
+
+def test_one_lane_sets_no_background_flag(run, tmp_path):
+    result, _ = run(*NAMES, MOLECULE_LANES="1")
+    assert result.returncode == 0
+    assert not (tmp_path / "flags").exists()
