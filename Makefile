@@ -8,10 +8,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 # Scenarios `make test` runs. With two lanes (.ci/scenarios.sh) the first runs in the
-# background beside the others, which run one after another: multihost beside default
-# (whose load test waits until multihost has finished), then trixie.
+# background beside the others, which run one after another: multihost beside trixie
+# and then default (whose load test waits until multihost has finished).
 # One after another: make molecule MOLECULE_LANES=1. Only one: SCENARIOS=trixie
-SCENARIOS ?= multihost default trixie
+SCENARIOS ?= multihost trixie default
 MOLECULE_LANES ?= 2
 
 .PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy bench clean
