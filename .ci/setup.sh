@@ -4,7 +4,8 @@
 #   2. the controller virtualenv (.venv) from requirements-dev.txt (only when it changed);
 #   3. the collection linked where Ansible looks for djangoops.deploy;
 #   4. the cached Debian systemd base images (built once with debootstrap);
-#   5. apt caches (one per test host) and a shared pip cache, kept across runs on this machine.
+#   5. apt caches (one per test host) and a shared pip cache, kept across runs on this machine;
+#   6. the SSH key Ansible logs in to the test hosts with (.cache/ssh/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,7 +22,7 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # already used CNI). apt does not pull either in with --no-install-recommends.
 apt_packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs
               netavark aardvark-dns golang-github-containernetworking-plugin-dnsname
-              python3 python3-venv python3-dev gcc libpq-dev git make curl openssl)
+              python3 python3-venv python3-dev gcc libpq-dev git make curl openssl openssh-client)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -62,4 +63,11 @@ done
 $sudo mkdir -p "$cache/pip"
 # The TLS-intercepting proxy's CA, for test hosts that fetch over HTTPS (harness only).
 $sudo cp /etc/ssl/certs/ca-certificates.crt "$cache/host-ca-bundle.crt"
+
+# 6. The key Ansible logs in to the test hosts with, as root over SSH like on a VM.
+# The scenarios mount the public half as the hosts' /root/.ssh/authorized_keys.
+if [ ! -f .cache/ssh/id_ed25519 ]; then
+  install -d -m 700 .cache/ssh
+  ssh-keygen -q -t ed25519 -N "" -C "djangoops-test" -f .cache/ssh/id_ed25519
+fi
 log "setup complete"
