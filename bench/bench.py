@@ -110,13 +110,14 @@ def app_copy(tag):
     return dest
 
 
-def run_playbook(name, inventory, log_path, extra=()):
+def run_playbook(name, inventory, log_path, extra=(), env=None):
     cmd = ["ansible-playbook", "-i", str(inventory), "--vault-id", f"demo@{VAULT_PASS}",
            *extra, f"djangoops.deploy.{name}"]
     load = os.getloadavg()[0]
     started = time.monotonic()
     with open(log_path, "w") as out:
-        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=ansible_env(), cwd=ROOT, check=False)
+        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=ansible_env() | (env or {}),
+                              cwd=ROOT, check=False)
     seconds = round(time.monotonic() - started, 1)
     result = parse_playbook_log(log_path)
     result.update(seconds=seconds, rc=proc.returncode, loadavg_before=round(load, 1))
@@ -146,7 +147,20 @@ def parse_playbook_log(log_path):
             "complete": bool(recap)}
 
 
-def resumed_or_run(args, name, inventory, log_path, extra, copy=None):
+def mitogen_env():
+    """Ansible with Mitogen's strategy (requirements-dev.txt): one Python process per
+    host over the SSH connection, modules run in it instead of one upload and one
+    interpreter per task. Mitogen checks host keys itself, from Ansible's setting."""
+    import ansible_mitogen  # noqa: PLC0415 (only this mode needs it)
+    return {"ANSIBLE_STRATEGY_PLUGINS": str(Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"),
+            "ANSIBLE_STRATEGY": "mitogen_linear", "ANSIBLE_HOST_KEY_CHECKING": "False"}
+
+
+# Ways the deploy section drives the host besides `podman exec`: key, label, env.
+CONNECTIONS = [("ssh", "over SSH", None), ("mitogen", "over SSH with Mitogen", mitogen_env)]
+
+
+def resumed_or_run(args, name, inventory, log_path, extra, copy=None, env=None):
     """--resume: a run whose log is complete (after an interrupted make bench) is
     read back from it (profile_tasks' elapsed time) instead of being run again."""
     if args.resume and Path(log_path).exists():
@@ -157,7 +171,7 @@ def resumed_or_run(args, name, inventory, log_path, extra, copy=None):
             return result
     if copy is not None:  # a new commit: app/ plus a marker file
         app_copy(copy.name)
-    return run_playbook(name, inventory, log_path, extra)
+    return run_playbook(name, inventory, log_path, extra, env)
 
 
 # --- 1. deploy timings ----------------------------------------------------------
@@ -194,25 +208,28 @@ def bench_deploy(args):
     result["fresh_s"] = result["fresh"]["seconds"]
     result["noop_s"] = median([r["seconds"] for r in result["noop"]])
     result["redeploy_s"] = median([r["seconds"] for r in result["redeploy"]])
-    if args.ssh:
-        # What users run: SSH (ControlPersist, pipelining from ansible.cfg) into
-        # the host instead of one `podman exec` per module. The redeploys first:
-        # the no-op then re-applies the live release's tree, changing nothing.
-        ssh_inventory = ssh_into_bench()
-        result["ssh"] = {"noop": [], "redeploy": []}
+    # What users run: SSH (ControlPersist, pipelining from ansible.cfg) into the
+    # host instead of one `podman exec` per module; then the same with Mitogen.
+    # The redeploys first: the no-op then re-applies the live release's tree.
+    modes = [m for m in CONNECTIONS if args.ssh and (m[0] != "mitogen" or args.mitogen)]
+    ssh_inventory = ssh_into_bench() if modes else None
+    for key, label, env in modes:
+        env = env() if env else None
+        result[key] = {"noop": [], "redeploy": []}
         copy = None
         for i in range(args.rounds):
-            log(f"deploy over SSH: redeploy of a new commit ({i + 1}/{args.rounds})")
-            copy = STATE / "app-copies" / f"bench-redeploy-ssh-{i}"
-            result["ssh"]["redeploy"].append(resumed_or_run(
-                args, "deploy", ssh_inventory, logs / f"redeploy-ssh-{i}.log",
-                extra + ["-e", f"django_app_local_path={copy}"], copy=copy))
+            log(f"deploy {label}: redeploy of a new commit ({i + 1}/{args.rounds})")
+            copy = STATE / "app-copies" / f"bench-redeploy-{key}-{i}"
+            result[key]["redeploy"].append(resumed_or_run(
+                args, "deploy", ssh_inventory, logs / f"redeploy-{key}-{i}.log",
+                extra + ["-e", f"django_app_local_path={copy}"], copy=copy, env=env))
         for i in range(args.rounds):
-            log(f"deploy over SSH: no-op re-run of site.yml ({i + 1}/{args.rounds})")
-            result["ssh"]["noop"].append(resumed_or_run(
-                args, "site", ssh_inventory, logs / f"noop-ssh-{i}.log", extra + ["-e", f"django_app_local_path={copy}"]))
-        result["ssh"]["noop_s"] = median([r["seconds"] for r in result["ssh"]["noop"]])
-        result["ssh"]["redeploy_s"] = median([r["seconds"] for r in result["ssh"]["redeploy"]])
+            log(f"deploy {label}: no-op re-run of site.yml ({i + 1}/{args.rounds})")
+            result[key]["noop"].append(resumed_or_run(
+                args, "site", ssh_inventory, logs / f"noop-{key}-{i}.log",
+                extra + ["-e", f"django_app_local_path={copy}"], env=env))
+        result[key]["noop_s"] = median([r["seconds"] for r in result[key]["noop"]])
+        result[key]["redeploy_s"] = median([r["seconds"] for r in result[key]["redeploy"]])
     if not args.keep:
         sh(["podman", "rm", "--force", "--ignore", BENCH_CONTAINER])
     return result
@@ -531,9 +548,11 @@ def report(results):
         summary += [f"| redeploy of a new commit (deploy.yml) | {fmt(d['redeploy_s'], ' s')} | ≤ 45 s | {verdict(d['redeploy_s'] <= 45)} |",
                     f"| no-op re-run of site.yml | {fmt(d['noop_s'], ' s')} | ≤ 25 s | {verdict(d['noop_s'] <= 25)} |",
                     f"| fresh converge of site.yml | {fmt(d['fresh_s'], ' s')} | – | |"]
-        if d.get("ssh"):
-            summary += [f"| redeploy over SSH | {fmt(d['ssh']['redeploy_s'], ' s')} | ≤ 45 s | {verdict(d['ssh']['redeploy_s'] <= 45)} |",
-                        f"| no-op site.yml over SSH | {fmt(d['ssh']['noop_s'], ' s')} | ≤ 25 s | {verdict(d['ssh']['noop_s'] <= 25)} |"]
+        for key, label, _ in CONNECTIONS:
+            if d.get(key):
+                c = d[key]
+                summary += [f"| redeploy {label} | {fmt(c['redeploy_s'], ' s')} | ≤ 45 s | {verdict(c['redeploy_s'] <= 45)} |",
+                            f"| no-op site.yml {label} | {fmt(c['noop_s'], ' s')} | ≤ 25 s | {verdict(c['noop_s'] <= 25)} |"]
     z = results.get("zero_downtime")
     if z:
         bad = z["non_2xx"] + z["socket_errors"]
@@ -575,29 +594,33 @@ def report(results):
         rows = [("fresh converge (site.yml)", d["fresh"])]
         rows += [(f"no-op site.yml #{i + 1}", r) for i, r in enumerate(d["noop"])]
         rows += [(f"redeploy deploy.yml #{i + 1}", r) for i, r in enumerate(d["redeploy"])]
-        if d.get("ssh"):
-            rows += [(f"no-op site.yml over SSH #{i + 1}", r) for i, r in enumerate(d["ssh"]["noop"])]
-            rows += [(f"redeploy deploy.yml over SSH #{i + 1}", r) for i, r in enumerate(d["ssh"]["redeploy"])]
+        for key, label, _ in CONNECTIONS:
+            if d.get(key):
+                rows += [(f"no-op site.yml {label} #{i + 1}", r) for i, r in enumerate(d[key]["noop"])]
+                rows += [(f"redeploy deploy.yml {label} #{i + 1}", r) for i, r in enumerate(d[key]["redeploy"])]
         for name, r in rows:
             out.append(f"| {name} | {r['seconds']} | {r['recap'].get('ok', '?')} | {r['recap'].get('changed', '?')} "
                        f"| {fmt(r['loadavg_before'])} |")
         out += ["", f"Medians over `podman exec`: no-op **{d['noop_s']} s** (target ≤ 25 s), redeploy "
                 f"**{d['redeploy_s']} s** (target ≤ 45 s)."
-                + (f" Over SSH: no-op **{d['ssh']['noop_s']} s**, redeploy **{d['ssh']['redeploy_s']} s**." if d.get("ssh") else ""),
+                + "".join(f" {label[0].upper() + label[1:]}: no-op **{d[key]['noop_s']} s**, redeploy **{d[key]['redeploy_s']} s**."
+                          for key, label, _ in CONNECTIONS if d.get(key)),
                 "Runs read back from their log after an interrupted bench (no load average) count"
                 " profile_tasks' elapsed time.", ""]
         bars = [("no-op (podman)", d["noop_s"]), ("redeploy (podman)", d["redeploy_s"])]
         targets = [25, 45]
-        if d.get("ssh"):
-            bars += [("no-op (SSH)", d["ssh"]["noop_s"]), ("redeploy (SSH)", d["ssh"]["redeploy_s"])]
-            targets += [25, 45]
+        for key, _, _ in CONNECTIONS:
+            if d.get(key):
+                bars += [(f"no-op ({key})", d[key]["noop_s"]), (f"redeploy ({key})", d[key]["redeploy_s"])]
+                targets += [25, 45]
         out += ["```mermaid", "xychart-beta", '    title "Deploy timings, seconds (bars) against the targets (line)"',
                 "    x-axis [" + ", ".join(f'"{name}"' for name, _ in bars) + "]", '    y-axis "seconds"',
                 "    bar [" + ", ".join(str(v) for _, v in bars) + "]",
                 "    line [" + ", ".join(map(str, targets)) + "]", "```", ""]
         profiles = [("no-op site.yml", d["noop"]), ("redeploy", d["redeploy"])]
-        if d.get("ssh"):
-            profiles += [("no-op site.yml over SSH", d["ssh"]["noop"]), ("redeploy over SSH", d["ssh"]["redeploy"])]
+        for key, label, _ in CONNECTIONS:
+            if d.get(key):
+                profiles += [(f"no-op site.yml {label}", d[key]["noop"]), (f"redeploy {label}", d[key]["redeploy"])]
         for label, runs in profiles:
             median_run = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
             out += [f"Slowest tasks of the median {label} run (profile_tasks):", "",
@@ -712,7 +735,9 @@ def main():
     parser.add_argument("--resume", action="store_true",
                         help="deploy: keep the bench container and every run whose log is complete")
     parser.add_argument("--no-ssh", dest="ssh", action="store_false",
-                        help="deploy: skip the no-op and redeploy runs over SSH")
+                        help="deploy: skip the no-op and redeploy runs over SSH (and with Mitogen)")
+    parser.add_argument("--no-mitogen", dest="mitogen", action="store_false",
+                        help="deploy: skip the runs over SSH with Mitogen's strategy")
     parser.add_argument("--keep", action="store_true", help=f"keep {BENCH_CONTAINER} after the deploy section")
     parser.add_argument("--zd-connections", type=int, default=50)
     parser.add_argument("--zd-qps", type=float, default=1, help="zero_downtime: requests/s per connection")
