@@ -213,8 +213,8 @@ def bench_deploy(args):
     # The redeploys first: the no-op then re-applies the live release's tree.
     modes = [m for m in CONNECTIONS if args.ssh and (m[0] != "mitogen" or args.mitogen)]
     ssh_inventory = ssh_into_bench() if modes else None
-    for key, label, env in modes:
-        env = env() if env else None
+    for key, label, make_env in modes:
+        env = make_env() if make_env else None
         result[key] = {"noop": [], "redeploy": []}
         copy = None
         for i in range(args.rounds):
