@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg"
 
 name=djangoops-demo
+# Its own podman network and address (inventories/demo/hosts.yml names it).
+network=djangoops-demo
+subnet=10.89.200.0/24
+address=10.89.200.10
 domain=djangoops.localhost
 https_port=${DEMO_HTTPS_PORT:-8443}
 http_port=${DEMO_HTTP_PORT:-8080}
@@ -21,6 +25,7 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 destroy() {
   $sudo podman rm --force --ignore "$name" >/dev/null
+  $sudo podman network rm --force "$network" >/dev/null 2>&1 || true
   rm -rf "$state" "$vault_file"
   log "demo removed"
 }
@@ -43,16 +48,20 @@ up() {
     fi
   fi
   # NET_ADMIN lets ufw (the security role) manage the container's own netfilter;
-  # a demo started before the role existed is recreated with it.
+  # Ansible reaches the demo over SSH at $address. A demo made before either is recreated.
   if $sudo podman container exists "$name" &&
-     ! $sudo podman inspect --format '{{.HostConfig.CapAdd}}' "$name" | grep -q NET_ADMIN; then
-    log "recreating $name with CAP_NET_ADMIN for the firewall"
+     { ! $sudo podman inspect --format '{{.HostConfig.CapAdd}}' "$name" | grep -q NET_ADMIN ||
+       [ "$($sudo podman inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" "$name" 2>/dev/null)" != "$address" ]; }; then
+    log "recreating $name with CAP_NET_ADMIN and SSH at $address"
     $sudo podman rm --force "$name" >/dev/null
   fi
+  $sudo bash molecule/shared/network.sh "$network" "$subnet" >/dev/null
   if ! $sudo podman container exists "$name"; then
     log "starting the demo 'VM' ($name), HTTPS on 127.0.0.1:$https_port"
     $sudo podman run --detach --name "$name" --hostname demo.djangoops.test \
       --runtime=runc --systemd=always --cap-add=NET_ADMIN \
+      --network "$network" --ip "$address" \
+      --volume "$PWD/.cache/ssh/id_ed25519.pub:/root/.ssh/authorized_keys:ro" \
       --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
       --publish "127.0.0.1:$https_port:443" --publish "127.0.0.1:$http_port:80" \
       --volume "$cache/apt/$name:/var/cache/apt/archives:rw" \
@@ -62,6 +71,8 @@ up() {
     $sudo podman start "$name" >/dev/null
   fi
   $sudo podman exec "$name" systemctl is-system-running --wait >/dev/null 2>&1 || true
+  ansible --inventory inventories/demo demo --module-name ansible.builtin.wait_for_connection \
+    --args timeout=60 >/dev/null
 
   # A vault with fresh random secrets, encrypted with a generated password.
   ansible-playbook djangoops.deploy.vault_init -e djangoops_env=demo \
@@ -92,7 +103,8 @@ The certificate is self-signed (no public ACME server can validate $domain). Eit
   trust it:   curl --cacert $state/demo-cert.pem $url
               (browsers: import $state/demo-cert.pem as a trusted authority)
   or bypass:  curl -k $url   (browsers: accept the warning once)
-Shell on the "VM": podman exec -it $name bash    Remove it: make demo-destroy
+Shell on the "VM": ssh -i .cache/ssh/id_ed25519 root@$address (or podman exec -it $name bash)
+Remove it: make demo-destroy
 MSG
 }
 

@@ -5,13 +5,17 @@
 #   3. the collection linked where Ansible looks for djangoops.deploy;
 #   4. the cached Debian systemd base images (built once with debootstrap);
 #   5. apt caches (one per test host) and a shared pip cache, kept across runs on this machine;
-#   6. the SSH key Ansible logs in to the test hosts with (.cache/ssh/).
+#   6. the SSH key Ansible logs in to the test hosts with (.cache/ssh/);
+#   7. a smoke test of the container runtime just installed (network, published port).
+# It stops first, with one line saying what it needs, on a system that is not
+# Debian-like or where it cannot become root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
+# shellcheck source=lib/preflight.sh
+. .ci/lib/preflight.sh
+djangoops_preflight   # sets $sudo ("" as root, "sudo" otherwise)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -49,7 +53,8 @@ mkdir -p .cache/collections/ansible_collections/djangoops
 ln -sfn "$root" .cache/collections/ansible_collections/djangoops/deploy
 
 # 4. Base images for the test hosts ---------------------------------------------------
-for suite in ${DJANGOOPS_SUITES:-bookworm trixie}; do
+suites=${DJANGOOPS_SUITES:-bookworm trixie}
+for suite in $suites; do
   $sudo bash .ci/lib/build-image.sh "$suite"
 done
 
@@ -70,4 +75,8 @@ if [ ! -f .cache/ssh/id_ed25519 ]; then
   install -d -m 700 .cache/ssh
   ssh-keygen -q -t ed25519 -N "" -C "djangoops-test" -f .cache/ssh/id_ed25519
 fi
+# 7. Prove the runtime works now, so a missing piece is named here and not by a
+# later command: a network, a container from the base image with a published
+# port, a request to it through that port; both removed again.
+$sudo bash .ci/lib/runtime-smoke.sh "localhost/djangoops-debian:${suites%% *}"
 log "setup complete"
