@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 SCENARIOS ?= multihost trixie default
 MOLECULE_LANES ?= 2
 
-.PHONY: help setup lint controller-test app-test molecule test build demo demo-destroy bench clean
+.PHONY: help setup lint controller-test app-test molecule test build demo demo-browser demo-destroy pristine-check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,12 @@ test: setup lint controller-test app-test molecule ## Everything CI runs: lint, 
 
 demo: ## The whole stack on a local systemd container; prints its HTTPS URL
 	@bash .ci/demo.sh up
+
+demo-browser: ## The demo's /realtime/ page in headless Chromium (echo + broadcast), screenshot in .demo/
+	@bash .ci/demo.sh browser
+
+pristine-check: ## setup, demo and browser check on a pristine Debian 12 container (PRISTINE_STEPS=setup|demo)
+	@bash .ci/pristine-check.sh
 
 demo-destroy: ## Remove the demo container, its vault and password
 	@bash .ci/demo.sh destroy

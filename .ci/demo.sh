@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the whole stack on a local systemd container standing in for a VM.
 #   .ci/demo.sh up        create (or reuse) the container and run site.yml against it
+#   .ci/demo.sh browser   the /realtime/ page in headless Chromium: echo and broadcast
+#                         arrive (installs Debian's chromium + chromium-driver if missing)
 #   .ci/demo.sh destroy   remove the container, its vault and password file
 # Ports are published on 127.0.0.1 only: DEMO_HTTPS_PORT (8443), DEMO_HTTP_PORT (8080).
 set -euo pipefail
@@ -108,8 +110,25 @@ Remove it: make demo-destroy
 MSG
 }
 
+browser() {
+  local missing=() pkg
+  for pkg in chromium chromium-driver; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  [ -f "$state/demo-cert.pem" ] || { echo "no demo is up here: run make demo first" >&2; exit 1; }
+  log "loading https://$domain:$https_port/realtime/ in headless Chromium"
+  python3 .ci/demo_browser.py "https://$domain:$https_port/realtime/" --screenshot "$state/realtime.png"
+  log "echo and broadcast arrived in the browser; screenshot: $state/realtime.png"
+}
+
 case "${1:-up}" in
   up) up ;;
+  browser) browser ;;
   destroy) destroy ;;
-  *) echo "usage: $0 up|destroy" >&2; exit 2 ;;
+  *) echo "usage: $0 up|browser|destroy" >&2; exit 2 ;;
 esac

@@ -24,7 +24,10 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # the podman network: aardvark-dns with netavark (what podman picks on a machine
 # with no containers yet), dnsname with CNI (what it keeps on a machine that
 # already used CNI). apt does not pull either in with --no-install-recommends.
-apt_packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs
+# netavark sets up networks and published ports by calling iptables, which podman
+# only suggests: without it the first `podman run -p` fails with "netavark: No such
+# file or directory" (seen on a fresh Debian 12 machine).
+apt_packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs iptables
               netavark aardvark-dns golang-github-containernetworking-plugin-dnsname
               python3 python3-venv python3-dev gcc libpq-dev git make curl openssl openssh-client)
 missing=()

@@ -47,7 +47,7 @@ UNIT
 echo "djangoops-${suite}" > "$rootfs/etc/hostname"
 : > "$rootfs/etc/machine-id"
 
-tar -C "$rootfs" -c . | podman import \
+tar -C "$rootfs" -c . | podman import --quiet \
   --change 'CMD ["/sbin/init"]' \
   --change 'STOPSIGNAL SIGRTMIN+3' \
   --change "LABEL djangoops.recipe=${recipe}" \
