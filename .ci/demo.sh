@@ -73,12 +73,13 @@ up() {
     $sudo podman start "$name" >/dev/null
   fi
   $sudo podman exec "$name" systemctl is-system-running --wait >/dev/null 2>&1 || true
-  ansible --inventory inventories/demo demo --module-name ansible.builtin.wait_for_connection \
-    --args timeout=60 >/dev/null
 
   # A vault with fresh random secrets, encrypted with a generated password.
   ansible-playbook djangoops.deploy.vault_init -e djangoops_env=demo \
     -e "djangoops_vault_password_file=$PWD/$password_file" >/dev/null
+  # sshd in the container generates its host keys on first boot.
+  ansible --inventory inventories/demo --vault-id "demo@$password_file" demo \
+    --module-name ansible.builtin.wait_for_connection --args timeout=60 >/dev/null
 
   log "running djangoops.deploy.site against the demo VM"
   ansible-playbook --inventory inventories/demo --vault-id "demo@$password_file" \
