@@ -54,7 +54,7 @@ $sudo podman rm --force --volumes --ignore "$name" >/dev/null
 # plain filesystem): what podman inside a container needs.
 $sudo podman run --detach --name "$name" --hostname pristine.djangoops.test \
   --privileged --runtime=runc --systemd=always \
-  --ulimit nofile=65536:65536 --ulimit nproc=16384:16384 \
+  --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
   --volume /var/lib/containers \
   --volume /etc/ssl/certs/ca-certificates.crt:/usr/local/share/ca-certificates/this-machine.crt:ro \
   "$image" /sbin/init >/dev/null
