@@ -17,6 +17,11 @@ import sys
 import yaml
 
 SECRET_NAME = re.compile(r"(pass(word|wd|phrase)?|secret|token|api_?key|private_?key|secret_?key|credential)", re.I)
+# A variable that names where a secret is kept (ansible_ssh_private_key_file, a
+# *_password_file) holds a path, not the secret: an absolute, home, relative or
+# templated path passes.
+PATH_NAME = re.compile(r"_(file|path)$", re.I)
+PATH_VALUE = re.compile(r"^\s*([/~.]|\{\{)")
 VAULT_REFERENCE = re.compile(r"^\s*\{\{\s*vault_[a-z0-9_]+(\s*\|[^}]*)?\s*\}\}\s*$")
 VAULT_HEADER = "$ANSIBLE_VAULT;"
 
@@ -63,6 +68,8 @@ def check_file(path):
         where = f"{path}: {'.'.join(trail)}"
         if name.startswith("vault_"):
             findings.append(f"{where} defines a vault_ variable outside an encrypted vault file")
+        elif PATH_NAME.search(name) and isinstance(value, str) and PATH_VALUE.match(value) and "\n" not in value:
+            continue
         elif SECRET_NAME.search(name) and not isinstance(value, bool):
             if not (isinstance(value, str) and VAULT_REFERENCE.match(value)):
                 findings.append(f"{where} looks like a secret in plain text; set it to \"{{{{ vault_{name} }}}}\" and put the value in vault.yml")

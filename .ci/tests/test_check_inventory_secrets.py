@@ -34,6 +34,8 @@ def test_the_shipped_inventories_hold_no_plaintext_secret():
         ("django_app_secret_env:\n  STRIPE_API_KEY: sk_live_1\n", "STRIPE_API_KEY looks like a secret"),
         ("vault_redis_password: x\n", "defines a vault_ variable outside an encrypted vault file"),
         ("redis_password: \"{{ redis_password_plain }}\"\n", "redis_password looks like a secret"),
+        # a *_file name does not make a key itself a path
+        ("ansible_ssh_private_key_file: \"-----BEGIN OPENSSH PRIVATE KEY-----\"\n", "ansible_ssh_private_key_file looks like a secret"),
     ],
 )
 def test_plaintext_secrets_are_found(tmp_path, text, finding):
@@ -55,7 +57,9 @@ def test_vault_references_inline_vault_and_encrypted_files_pass(tmp_path):
           "redis_password: \"{{ vault_redis_password }}\"\n"
           "django_app_secret_key: \"{{ vault_django_secret_key | trim }}\"\n"
           "api_token: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n"
-          "use_password_auth: false\n")
+          "use_password_auth: false\n"
+          "ansible_ssh_private_key_file: \"{{ inventory_dir }}/../.ssh/id_ed25519\"\n"
+          "backup_passphrase_file: /etc/djangoops/backup.pass\n")
     write(tmp_path, "prod/group_vars/all/vault.yml", "$ANSIBLE_VAULT;1.2;AES256;prod\n6162\n")
     result = run(tmp_path)
     assert result.returncode == 0, result.stdout
