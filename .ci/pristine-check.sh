@@ -53,7 +53,7 @@ $sudo podman rm --force --volumes --ignore "$name" >/dev/null
 # --privileged and a volume for /var/lib/containers (nested overlay storage on a
 # plain filesystem): what podman inside a container needs.
 $sudo podman run --detach --name "$name" --hostname pristine.djangoops.test \
-  --privileged --runtime=runc --systemd=always \
+  --privileged --cgroupns=private --runtime=runc --systemd=always \
   --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
   --volume /var/lib/containers \
   --volume /etc/ssl/certs/ca-certificates.crt:/usr/local/share/ca-certificates/this-machine.crt:ro \
