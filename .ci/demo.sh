@@ -60,8 +60,11 @@ up() {
   $sudo bash molecule/shared/network.sh "$network" "$subnet" >/dev/null
   if ! $sudo podman container exists "$name"; then
     log "starting the demo 'VM' ($name), HTTPS on 127.0.0.1:$https_port"
+    # --cgroupns=private: systemd finds its own cgroup also where this machine is
+    # itself a container (podman's default on cgroup v1 is the host's namespace,
+    # and systemd then exits at once with status 255).
     $sudo podman run --detach --name "$name" --hostname demo.djangoops.test \
-      --runtime=runc --systemd=always --cap-add=NET_ADMIN \
+      --runtime=runc --systemd=always --cgroupns=private --cap-add=NET_ADMIN \
       --network "$network" --ip "$address" \
       --volume "$PWD/.cache/ssh/id_ed25519.pub:/root/.ssh/authorized_keys:ro" \
       --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
@@ -71,6 +74,10 @@ up() {
       localhost/djangoops-debian:bookworm /sbin/init >/dev/null
   else
     $sudo podman start "$name" >/dev/null
+  fi
+  if [ "$($sudo podman inspect --format '{{.State.Running}}' "$name")" != true ]; then
+    echo "demo: the container $name stopped right after it started (exit code $($sudo podman inspect --format '{{.State.ExitCode}}' "$name")); podman logs $name may say why" >&2
+    exit 1
   fi
   $sudo podman exec "$name" systemctl is-system-running --wait >/dev/null 2>&1 || true
 
