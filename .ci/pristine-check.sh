@@ -14,7 +14,8 @@
 #                    setup to fail with a line naming that package
 #   PRISTINE_KEEP=1  leave the container running afterwards (podman exec -it djangoops-pristine bash)
 #
-# This machine reaches PyPI through a TLS-intercepting proxy; the pristine system
+# Like the machines it runs on, the pristine system has no systemd as PID 1 (the
+# demo's container inside it has). This machine reaches PyPI through a TLS-intercepting proxy; the pristine system
 # gets the machine's CA bundle like any host on this network would (PLATFORM.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,14 +52,15 @@ fi
 
 $sudo podman rm --force --volumes --ignore "$name" >/dev/null
 # --privileged and a volume for /var/lib/containers (nested overlay storage on a
-# plain filesystem): what podman inside a container needs.
+# plain filesystem): what podman inside a container needs. No systemd as PID 1,
+# like the machines this runs on (podman then manages cgroups itself, as here);
+# a systemd there took over the host's cgroup v1 hierarchy and broke podman exec.
 $sudo podman run --detach --name "$name" --hostname pristine.djangoops.test \
-  --privileged --cgroupns=private --runtime=runc --systemd=always \
+  --privileged --cgroupns=private --runtime=runc --systemd=false \
   --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
   --volume /var/lib/containers \
   --volume /etc/ssl/certs/ca-certificates.crt:/usr/local/share/ca-certificates/this-machine.crt:ro \
-  "$image" /sbin/init >/dev/null
-$sudo podman exec "$name" systemctl is-system-running --wait >/dev/null 2>&1 || true
+  "$image" sleep infinity >/dev/null
 $sudo podman exec "$name" update-ca-certificates >/dev/null 2>&1
 $sudo podman cp "$tmp/djangoops" "$name:/root/djangoops"
 
