@@ -52,7 +52,7 @@ demo: ## The whole stack on a local systemd container; prints its HTTPS URL
 demo-browser: ## The demo's /realtime/ page in headless Chromium (echo + broadcast), screenshot in .demo/
 	@bash .ci/demo.sh browser
 
-pristine-check: ## setup, demo and browser check on a pristine Debian 12 container (PRISTINE_STEPS=setup|demo)
+pristine-check: ## make setup on a pristine Debian 12 container (PRISTINE_STEPS=demo|browser go on, cgroup v2 only)
 	@bash .ci/pristine-check.sh
 
 demo-destroy: ## Remove the demo container, its vault and password

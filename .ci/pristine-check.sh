@@ -4,11 +4,18 @@
 # here once hid a missing iptables). A privileged systemd container is started from
 # the debootstrapped base image (minbase: nothing but Debian's base tools), a clean
 # clone of HEAD (what is committed, nothing else) is copied in, and there, as a
-# newcomer would: apt-get install make, then `make setup`, `make demo` (nested
-# podman: a container inside the container, up to the demo's HTTPS probe) and the
-# demo page in headless Chromium (`make demo-browser`).
+# newcomer would: apt-get install make, then `make setup`, which ends with its
+# smoke test of the container runtime (a container inside the container: network,
+# published port, name resolution).
 #
-#   PRISTINE_STEPS   setup | demo | browser: how far to go (default browser)
+# `make demo` inside needs systemd in a container inside the container. On this
+# project's machines (cgroup v1, hybrid) that systemd starts but cannot track the
+# processes of Type=forking services ("New main PID ... does not belong to
+# service"): PostgreSQL's start never completes. So the demo steps are opt-in,
+# for machines with cgroup v2; CI runs the demo and the browser check on the
+# machine itself after this check.
+#
+#   PRISTINE_STEPS   setup | demo | browser: how far to go (default setup)
 #   PRISTINE_DROP    a Debian package to leave out of setup's list, to see setup
 #                    name it (e.g. PRISTINE_DROP=iptables); the check then expects
 #                    setup to fail with a line naming that package
@@ -25,7 +32,7 @@ djangoops_preflight
 
 name=djangoops-pristine
 image=localhost/djangoops-debian:bookworm
-steps=${PRISTINE_STEPS:-browser}
+steps=${PRISTINE_STEPS:-setup}
 drop=${PRISTINE_DROP:-}
 case "$steps" in setup|demo|browser) ;; *) echo "PRISTINE_STEPS must be setup, demo or browser, not '$steps'" >&2; exit 2 ;; esac
 
