@@ -50,11 +50,13 @@ up() {
     fi
   fi
   # NET_ADMIN lets ufw (the security role) manage the container's own netfilter;
-  # Ansible reaches the demo over SSH at $address. A demo made before either is recreated.
+  # Ansible reaches the demo over SSH at $address with this clone's key. A demo made
+  # before either, or by another clone, is recreated (the vault is per clone too).
   if $sudo podman container exists "$name" &&
      { ! $sudo podman inspect --format '{{.HostConfig.CapAdd}}' "$name" | grep -q NET_ADMIN ||
-       [ "$($sudo podman inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" "$name" 2>/dev/null)" != "$address" ]; }; then
-    log "recreating $name with CAP_NET_ADMIN and SSH at $address"
+       [ "$($sudo podman inspect --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" "$name" 2>/dev/null)" != "$address" ] ||
+       [ "$($sudo podman inspect --format '{{range .Mounts}}{{if eq .Destination "/root/.ssh/authorized_keys"}}{{.Source}}{{end}}{{end}}' "$name")" != "$PWD/.cache/ssh/id_ed25519.pub" ]; }; then
+    log "recreating $name with CAP_NET_ADMIN, SSH at $address and this clone's key"
     $sudo podman rm --force "$name" >/dev/null
   fi
   $sudo bash molecule/shared/network.sh "$network" "$subnet" >/dev/null
