@@ -23,6 +23,9 @@ vault_file=inventories/demo/group_vars/all/vault.yml
 cache=${DJANGOOPS_TEST_CACHE:-/var/cache/djangoops-test}
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
+# shellcheck source=lib/apt.sh
+. .ci/lib/apt.sh
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 destroy() {
@@ -121,15 +124,7 @@ MSG
 }
 
 browser() {
-  local missing=() pkg
-  for pkg in chromium chromium-driver; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing Debian packages: ${missing[*]}"
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  djangoops_apt_install chromium chromium-driver
   [ -f "$state/demo-cert.pem" ] || { echo "no demo is up here: run make demo first" >&2; exit 1; }
   log "loading https://$domain:$https_port/realtime/ in headless Chromium"
   python3 .ci/demo_browser.py "https://$domain:$https_port/realtime/" --screenshot "$state/realtime.png"

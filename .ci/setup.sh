@@ -15,6 +15,8 @@ root=$PWD
 
 # shellcheck source=lib/preflight.sh
 . .ci/lib/preflight.sh
+# shellcheck source=lib/apt.sh
+. .ci/lib/apt.sh
 djangoops_preflight   # sets $sudo ("" as root, "sudo" otherwise)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -30,15 +32,7 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 apt_packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs iptables
               netavark aardvark-dns golang-github-containernetworking-plugin-dnsname
               python3 python3-venv python3-dev gcc libpq-dev git make curl openssl openssh-client)
-missing=()
-for pkg in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing Debian packages: ${missing[*]}"
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+djangoops_apt_install "${apt_packages[@]}"
 
 # 2. Controller virtualenv ----------------------------------------------------------
 stamp=.venv/.requirements-dev.sha256
