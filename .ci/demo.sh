@@ -65,11 +65,11 @@ up() {
   $sudo bash molecule/shared/network.sh "$network" "$subnet" >/dev/null
   if ! $sudo podman container exists "$name"; then
     log "starting the demo 'VM' ($name), HTTPS on 127.0.0.1:$https_port"
-    # --cgroupns=private: systemd finds its own cgroup also where this machine is
-    # itself a container (podman's default on cgroup v1 is the host's namespace,
-    # and systemd then exits at once with status 255).
+    # podman's default cgroup namespace (the host's, on cgroup v1): with a private
+    # one, systemd here cannot tell which service a process belongs to, and
+    # PostgreSQL's start (Type=forking) never completes.
     $sudo podman run --detach --name "$name" --hostname demo.djangoops.test \
-      --runtime=runc --systemd=always --cgroupns=private --cap-add=NET_ADMIN \
+      --runtime=runc --systemd=always --cap-add=NET_ADMIN \
       --network "$network" --ip "$address" \
       --volume "$PWD/.cache/ssh/id_ed25519.pub:/root/.ssh/authorized_keys:ro" \
       --ulimit nofile=16384:16384 --ulimit nproc=8192:8192 \
