@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make pristine-check`: the README's first commands on a pristine Debian 12 system
 # instead of this machine, whose earlier sessions left packages behind (a green run
-# here once hid a missing iptables). A privileged systemd container is started from
-# the debootstrapped base image (minbase: nothing but Debian's base tools), a clean
+# here once hid a missing iptables). A privileged container is started from the
+# debootstrapped base image (minbase: nothing but Debian's base tools), a clean
 # clone of HEAD (what is committed, nothing else) is copied in, and there, as a
 # newcomer would: apt-get install make, then `make setup`, which ends with its
 # smoke test of the container runtime (a container inside the container: network,
@@ -22,8 +22,9 @@
 #   PRISTINE_KEEP=1  leave the container running afterwards (podman exec -it djangoops-pristine bash)
 #
 # Like the machines it runs on, the pristine system has no systemd as PID 1 (the
-# demo's container inside it has). This machine reaches PyPI through a TLS-intercepting proxy; the pristine system
-# gets the machine's CA bundle like any host on this network would (PLATFORM.md).
+# demo's container inside it would have). This machine reaches PyPI through a
+# TLS-intercepting proxy; the pristine system gets the machine's CA bundle like any
+# host on this network would (PLATFORM.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
