@@ -11,7 +11,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # background beside the others, which run one after another: multihost beside trixie
 # and then default (whose load test waits until multihost has finished).
 # One after another: make molecule MOLECULE_LANES=1. Only one: SCENARIOS=trixie
-SCENARIOS ?= multihost trixie default
+SCENARIOS ?= multihost trixie apps default
 MOLECULE_LANES ?= 2
 
 .PHONY: help setup lint controller-test app-test molecule test build demo demo-browser demo-destroy pristine-check bench clean

@@ -1,0 +1,129 @@
+"""The app interface filter: defaults, derived paths and endpoints, and errors that name the fix."""
+
+import importlib.util
+import pathlib
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("app_filter", ROOT / "plugins" / "filter" / "app.py")
+app_filter = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(app_filter)
+app_interface = app_filter.app_interface
+app_upstreams = app_filter.app_upstreams
+
+
+def test_defaults_follow_the_name():
+    app = app_interface({"name": "shop", "domains": ["shop.example.com"]})
+    assert (app["user"], app["group"], app["root"]) == ("shop", "shop", "/srv/shop")
+    assert app["project_dir"] == "/srv/shop/current"
+    assert app["venv"] == "/srv/shop/current/.venv"
+    assert app["media_root"] == "/srv/shop/shared/media"
+    assert app["static_root"] == "/srv/shop/current/staticfiles"
+    assert app["gunicorn_endpoint"] == "/run/shop/gunicorn.sock"
+    assert app["daphne_endpoints"] == ["/run/shop/daphne-1.sock", "/run/shop/daphne-2.sock"]
+    assert app["http_upstreams"] == ["unix:/run/shop/gunicorn.sock"]
+    assert app["websocket_upstreams"] == ["unix:/run/shop/daphne-1.sock", "unix:/run/shop/daphne-2.sock"]
+    assert app["allowed_hosts"] == ["localhost", "shop.example.com"]
+    assert app["csrf_trusted_origins"] == ["https://shop.example.com"]
+    assert (app["database"], app["database_user"], app["redis_user"]) == ("shop", "shop", "shop")
+    assert app["environment"] == {}
+    assert app["app_ports"] == []
+    assert app["health_path"] == "/readiness/"
+
+
+def test_another_root_a_src_layout_and_a_settings_module():
+    app = app_interface({
+        "name": "my-shop", "root": "/opt/shop/", "project_subdir": "/src/", "domains": ["a.test"],
+        "settings_module": "myproject.settings.production", "wsgi_app": "myproject.wsgi:application",
+    })
+    assert app["root"] == "/opt/shop"
+    assert app["project_dir"] == "/opt/shop/current/src"
+    assert app["venv"] == "/opt/shop/current/.venv"
+    assert app["environment"] == {"DJANGO_SETTINGS_MODULE": "myproject.settings.production"}
+    assert app["database"] == "my_shop"
+    assert app["gunicorn_endpoint"] == "/run/my-shop/gunicorn.sock"
+
+
+def test_tcp_endpoints_ports_and_firewall_ranges():
+    app = app_interface({"name": "shop", "domains": ["a.test"], "listen": "tcp", "bind_address": "10.0.0.5",
+                         "daphne_instances": "3", "daphne_port_base": 9000, "gunicorn_port": "8080"})
+    assert app["gunicorn_endpoint"] == "10.0.0.5:8080"
+    assert app["daphne_endpoints"] == ["10.0.0.5:9001", "10.0.0.5:9002", "10.0.0.5:9003"]
+    assert app["http_upstreams"] == ["10.0.0.5:8080"]
+    assert app["app_ports"] == ["8080", "9001:9003"]
+
+
+def test_a_partial_env_names_override_keeps_the_other_names():
+    app = app_interface({"name": "shop", "domains": ["a.test"],
+                         "env_names": {"secret_key": "SECRET_KEY", "log_file": ""}})
+    assert app["env_names"]["secret_key"] == "SECRET_KEY"
+    assert app["env_names"]["log_file"] == ""
+    assert app["env_names"]["database_url"] == "DATABASE_URL"
+    assert app["env_names"]["redis_url"] == "REDIS_URL"
+    assert len(app["env_names"]) == 8
+
+
+def test_upstreams_over_several_hosts_keep_each_hosts_address():
+    hosts = [{"name": "shop", "domains": ["a.test"], "listen": "tcp", "bind_address": f"10.0.0.{n}"} for n in (2, 3)]
+    assert app_upstreams(hosts, "http") == ["10.0.0.2:8000", "10.0.0.3:8000"]
+    assert app_upstreams(hosts, "websocket") == ["10.0.0.2:8101", "10.0.0.2:8102", "10.0.0.3:8101", "10.0.0.3:8102"]
+
+
+@pytest.mark.parametrize("app, message", [
+    ({"domains": ["a.test"]}, "djangoops_app.name is missing"),
+    ({"name": "Shop", "domains": ["a.test"]}, "djangoops_app.name is 'Shop'"),
+    ({"name": "shop"}, "djangoops_app.domains is empty"),
+    ({"name": "shop", "domains": "a.test"}, "djangoops_app.domains is 'a.test': give a list"),
+    ({"name": "shop", "domains": ["https://a.test/"]}, "djangoops_app.domains has 'https://a.test/'"),
+    ({"name": "shop", "domains": ["a.test"], "settings_modul": "x"}, "settings_modul (did you mean settings_module?)"),
+    ({"name": "shop", "domains": ["a.test"], "root": "srv/shop"}, "djangoops_app.root is 'srv/shop'"),
+    ({"name": "shop", "domains": ["a.test"], "root": "/"}, "djangoops_app.root is '/'"),
+    ({"name": "shop", "domains": ["a.test"], "settings_module": "my project.settings"}, "djangoops_app.settings_module"),
+    ({"name": "shop", "domains": ["a.test"], "wsgi_app": "config.wsgi"}, "give module:callable"),
+    ({"name": "shop", "domains": ["a.test"], "listen": "socket"}, "djangoops_app.listen is 'socket'"),
+    ({"name": "shop", "domains": ["a.test"], "daphne_instances": 0}, "djangoops_app.daphne_instances is 0"),
+    ({"name": "shop", "domains": ["a.test"], "daphne_instances": "two"}, "djangoops_app.daphne_instances is 'two'"),
+    ({"name": "shop", "domains": ["a.test"], "daphne_instances": True}, "djangoops_app.daphne_instances is True"),
+    ({"name": "shop", "domains": ["a.test"], "listen": "tcp", "gunicorn_port": 8101}, "also a Daphne port"),
+    ({"name": "shop", "domains": ["a.test"], "health_path": "readiness"}, "djangoops_app.health_path is 'readiness'"),
+    ({"name": "shop", "domains": ["a.test"], "health_headers": ["X"]}, "djangoops_app.health_headers"),
+    ({"name": "shop", "domains": ["a.test"], "env_names": {"databse_url": "DB"}}, "unknown key(s) databse_url"),
+    ({"name": "shop", "domains": ["a.test"], "env_names": {"database_url": "DB-URL"}}, "gives database_url the name 'DB-URL'"),
+    ({"name": "shop", "domains": ["a.test"], "database": "Shop"}, "djangoops_app.database is 'Shop'"),
+    ({"name": "shop", "domains": ["a.test"], "project_subdir": "../src"}, "djangoops_app.project_subdir"),
+    ("shop", "djangoops_app is a str: give a mapping"),
+])
+def test_bad_input_names_the_field_and_the_fix(app, message):
+    with pytest.raises(AnsibleFilterError) as error:
+        app_interface(app)
+    assert message in str(error.value)
+    assert ":" in str(error.value)
+
+
+def test_app_fields_names_what_to_set_for_a_wired_variable():
+    fields = app_filter.app_fields
+    assert fields(["{{ __djangoops_app.daphne_instances }}"]) == ["djangoops_app.daphne_instances"]
+    assert fields(["{{ __djangoops_app.gunicorn_endpoint }}"]) == [
+        "djangoops_app.listen", "djangoops_app.bind_address", "djangoops_app.gunicorn_port"]
+    assert fields(["{{ __djangoops_app_upstreams_websocket }}", "{{ __djangoops_app.domains }}"]) == [
+        "djangoops_app.listen", "djangoops_app.bind_address", "djangoops_app.daphne_port_base",
+        "djangoops_app.daphne_instances", "djangoops_app.domains"]
+    assert fields(["{{ postgresql_app_password | default('') }}"]) == []
+
+
+def test_every_wired_variable_comes_from_an_input_field():
+    import yaml
+    wiring = yaml.safe_load((ROOT / "playbooks" / "vars" / "app_interface.yml").read_text())
+    app = app_interface({"name": "shop", "domains": ["a.test"]})
+    for variable, expression in wiring.items():
+        for field in app_filter.app_fields([expression]):
+            assert field.split(".", 1)[1] in app_filter.FIELDS, (variable, field)
+        for used in __import__("re").findall(r"__djangoops_app\.(\w+)", expression):
+            assert used in app, (variable, used)
+
+
+def test_static_files_are_collected_in_the_project_directory_of_a_src_layout():
+    app = app_interface({"name": "shop", "root": "/opt/shop", "project_subdir": "src", "domains": ["a.test"]})
+    assert app["static_root"] == "/opt/shop/current/src/staticfiles"

@@ -1,0 +1,258 @@
+"""The app interface: one description of a Django app, from which the playbooks
+wire every role's inputs (playbooks/vars/app_interface.yml)."""
+
+# Documented in app_interface.yml and app_upstreams.yml (ansible-doc -t filter djangoops.deploy.<name>).
+
+import difflib
+import re
+
+from ansible.errors import AnsibleFilterError
+
+NAME = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
+MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+APP_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
+DOMAIN = re.compile(r"^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+
+# The names the app's environment file gives each value the collection manages.
+ENV_NAMES = {
+    "secret_key": "DJANGO_SECRET_KEY",
+    "allowed_hosts": "DJANGO_ALLOWED_HOSTS",
+    "csrf_trusted_origins": "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "database_url": "DATABASE_URL",
+    "redis_url": "REDIS_URL",
+    "static_root": "DJANGO_STATIC_ROOT",
+    "media_root": "DJANGO_MEDIA_ROOT",
+    "log_file": "DJANGO_LOG_FILE",
+}
+
+FIELDS = (
+    "name", "user", "group", "root", "project_subdir", "settings_module", "wsgi_app", "asgi_app",
+    "domains", "allowed_hosts", "csrf_trusted_origins", "listen", "bind_address", "gunicorn_port",
+    "daphne_port_base", "daphne_instances", "health_path", "health_headers", "env_names",
+    "media_root", "static_dirname", "database", "database_user", "redis_user",
+)
+
+
+def _fail(field, problem, fix):
+    raise AnsibleFilterError(f"djangoops_app.{field} {problem}: {fix}")
+
+
+def _int(app, field, default, low, high):
+    value = app.get(field, default)
+    if isinstance(value, bool):
+        _fail(field, f"is {value!r}", f"give a whole number from {low} to {high}")
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        _fail(field, f"is {value!r}", f"give a whole number from {low} to {high}")
+    if not low <= number <= high:
+        _fail(field, f"is {number}", f"give a whole number from {low} to {high}")
+    return number
+
+
+def _str(app, field, default, pattern=None, fix=""):
+    value = app.get(field, default)
+    if value is None:
+        value = default
+    if not isinstance(value, str):
+        _fail(field, f"is {value!r}", fix or "give a string")
+    value = value.strip()
+    if pattern is not None and value and not pattern.match(value):
+        _fail(field, f"is {value!r}", fix)
+    return value
+
+
+def _path(app, field, default):
+    value = _str(app, field, default)
+    if not value.startswith("/") or "/../" in value + "/" or value.rstrip("/") == "":
+        _fail(field, f"is {value!r}", "give an absolute path below / (not / itself, no '..')")
+    return value.rstrip("/")
+
+
+def _list(app, field, default):
+    value = app.get(field, default)
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        _fail(field, f"is {value!r}", "give a list")
+    return [str(item).strip() for item in value]
+
+
+def app_interface(app):
+    """Check an app description and return it complete: every field with its
+    default, plus the paths, endpoints and environment derived from them."""
+    if not isinstance(app, dict):
+        raise AnsibleFilterError(
+            f"djangoops_app is a {type(app).__name__}: give a mapping with at least name and domains"
+        )
+    unknown = sorted(set(app) - set(FIELDS))
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(str(key), FIELDS, n=1)
+            hints.append(f"{key} (did you mean {close[0]}?)" if close else str(key))
+        raise AnsibleFilterError(
+            f"djangoops_app has unknown field(s): {', '.join(hints)}; its fields are {', '.join(FIELDS)}"
+        )
+
+    name = _str(app, "name", "", NAME, "give a name of lowercase letters, digits, '-' or '_', starting with a letter, at most 31 characters (it names the system user, units and directories)")
+    if not name:
+        _fail("name", "is missing", "give the app a name (it names the system user, the units, /srv/<name> and /run/<name>)")
+    user = _str(app, "user", name, NAME, "give a system user name (lowercase letters, digits, '-' or '_')")
+    group = _str(app, "group", user, NAME, "give a system group name (lowercase letters, digits, '-' or '_')")
+    root = _path(app, "root", f"/srv/{name}")
+    subdir = _str(app, "project_subdir", "").strip("/")
+    if subdir and (".." in subdir.split("/") or subdir.startswith(".")):
+        _fail("project_subdir", f"is {subdir!r}", "give the path of the directory with manage.py inside the repository, e.g. src")
+    settings_module = _str(app, "settings_module", "", MODULE, "give a dotted Python module, e.g. myproject.settings.production (or leave it empty for the project's default)")
+    wsgi_app = _str(app, "wsgi_app", "config.wsgi:application", APP_REF, "give module:callable, e.g. myproject.wsgi:application")
+    asgi_app = _str(app, "asgi_app", "config.asgi:application", APP_REF, "give module:callable, e.g. myproject.asgi:application")
+
+    domains = _list(app, "domains", [])
+    if not domains:
+        _fail("domains", "is empty", "list the domain names the app is served under, e.g. [www.example.com]")
+    for domain in domains:
+        if not DOMAIN.match(domain):
+            _fail("domains", f"has {domain!r}", "give host names only, e.g. www.example.com (no scheme, port or path)")
+    allowed_hosts = _list(app, "allowed_hosts", ["localhost"] + domains)
+    csrf_origins = _list(app, "csrf_trusted_origins", [f"https://{domain}" for domain in domains])
+
+    listen = _str(app, "listen", "unix")
+    if listen not in ("unix", "tcp"):
+        _fail("listen", f"is {listen!r}", "give unix (sockets in /run/<name>, nginx on the same host) or tcp (bind_address and ports, for a load balancer on another host)")
+    bind_address = _str(app, "bind_address", "127.0.0.1")
+    if not bind_address or any(char in bind_address for char in " /"):
+        _fail("bind_address", f"is {bind_address!r}", "give one IP address, e.g. the host's private address")
+    gunicorn_port = _int(app, "gunicorn_port", 8000, 1, 65535)
+    daphne_port_base = _int(app, "daphne_port_base", 8100, 1, 65535)
+    instances = _int(app, "daphne_instances", 2, 1, 64)
+    if listen == "tcp" and gunicorn_port in range(daphne_port_base + 1, daphne_port_base + instances + 1):
+        _fail("gunicorn_port", f"{gunicorn_port} is also a Daphne port ({daphne_port_base + 1}-{daphne_port_base + instances})", "move gunicorn_port or daphne_port_base")
+    if listen == "tcp" and daphne_port_base + instances > 65535:
+        _fail("daphne_port_base", f"{daphne_port_base} + {instances} instances passes port 65535", "lower daphne_port_base")
+
+    health_path = _str(app, "health_path", "/readiness/")
+    if not health_path.startswith("/") or any(char.isspace() for char in health_path):
+        _fail("health_path", f"is {health_path!r}", "give a URL path starting with /, e.g. /readiness/")
+    headers = app.get("health_headers", {}) or {}
+    if not isinstance(headers, dict) or not all(isinstance(key, str) and key.strip() for key in headers):
+        _fail("health_headers", f"is {headers!r}", "give a mapping of header name to value, e.g. {X-Forwarded-Proto: https}")
+    headers = {str(key).strip(): str(value) for key, value in headers.items()}
+
+    env_overrides = app.get("env_names", {}) or {}
+    if not isinstance(env_overrides, dict):
+        _fail("env_names", f"is {env_overrides!r}", "give a mapping of some of " + ", ".join(ENV_NAMES) + " to the names your settings read")
+    unknown_env = sorted(set(env_overrides) - set(ENV_NAMES))
+    if unknown_env:
+        _fail("env_names", f"has unknown key(s) {', '.join(map(str, unknown_env))}", "use only " + ", ".join(ENV_NAMES) + " (a partial mapping keeps the other names)")
+    env_names = dict(ENV_NAMES)
+    for key, value in env_overrides.items():
+        value = "" if value is None else str(value).strip()
+        if value and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
+            _fail("env_names", f"gives {key} the name {value!r}", "give an environment variable name (letters, digits, _), or '' to leave the value out")
+        env_names[key] = value
+
+    media_root = _path(app, "media_root", f"{root}/shared/media")
+    static_dirname = _str(app, "static_dirname", "staticfiles")
+    if not static_dirname or "/" in static_dirname or static_dirname.startswith("."):
+        _fail("static_dirname", f"is {static_dirname!r}", "give a directory name inside the release, e.g. staticfiles")
+    database = _str(app, "database", name.replace("-", "_"), re.compile(r"^[a-z_][a-z0-9_]{0,62}$"), "give a PostgreSQL name (lowercase letters, digits, _)")
+    database_user = _str(app, "database_user", database, re.compile(r"^[a-z_][a-z0-9_]{0,62}$"), "give a PostgreSQL role name (lowercase letters, digits, _)")
+    redis_user = _str(app, "redis_user", name, re.compile(r"^[A-Za-z0-9_.-]{1,64}$"), "give a Redis ACL user name")
+
+    current = f"{root}/current"
+    project_dir = f"{current}/{subdir}" if subdir else current
+    run_dir = f"/run/{name}"
+    if listen == "unix":
+        gunicorn_endpoint = f"{run_dir}/gunicorn.sock"
+        daphne_endpoints = [f"{run_dir}/daphne-{n}.sock" for n in range(1, instances + 1)]
+        http_upstreams = [f"unix:{gunicorn_endpoint}"]
+        websocket_upstreams = [f"unix:{endpoint}" for endpoint in daphne_endpoints]
+    else:
+        gunicorn_endpoint = f"{bind_address}:{gunicorn_port}"
+        daphne_endpoints = [f"{bind_address}:{daphne_port_base + n}" for n in range(1, instances + 1)]
+        http_upstreams = [gunicorn_endpoint]
+        websocket_upstreams = list(daphne_endpoints)
+
+    return {
+        "name": name,
+        "user": user,
+        "group": group,
+        "root": root,
+        "project_subdir": subdir,
+        "settings_module": settings_module,
+        "wsgi_app": wsgi_app,
+        "asgi_app": asgi_app,
+        "domains": domains,
+        "allowed_hosts": allowed_hosts,
+        "csrf_trusted_origins": csrf_origins,
+        "listen": listen,
+        "bind_address": bind_address,
+        "gunicorn_port": gunicorn_port,
+        "daphne_port_base": daphne_port_base,
+        "daphne_instances": instances,
+        "health_path": health_path,
+        "health_headers": headers,
+        "env_names": env_names,
+        "media_root": media_root,
+        "static_dirname": static_dirname,
+        "database": database,
+        "database_user": database_user,
+        "redis_user": redis_user,
+        # Derived: computed here once, passed on to every role that needs them.
+        "current": current,
+        "shared": f"{root}/shared",
+        "project_dir": project_dir,
+        "venv": f"{current}/.venv",
+        "run_dir": run_dir,
+        # collectstatic runs in the project directory (src/ in a src layout).
+        "static_root": f"{project_dir}/{static_dirname}",
+        "gunicorn_endpoint": gunicorn_endpoint,
+        "daphne_endpoints": daphne_endpoints,
+        "http_upstreams": http_upstreams,
+        "websocket_upstreams": websocket_upstreams,
+        "app_ports": [] if listen == "unix" else [str(gunicorn_port), f"{daphne_port_base + 1}:{daphne_port_base + instances}"],
+        "environment": {"DJANGO_SETTINGS_MODULE": settings_module} if settings_module else {},
+    }
+
+
+# The input fields each derived value follows from.
+DERIVED_FROM = {
+    "current": ["root"], "shared": ["root"], "project_dir": ["root", "project_subdir"], "venv": ["root"],
+    "run_dir": ["name"], "static_root": ["root", "static_dirname"],
+    "gunicorn_endpoint": ["listen", "bind_address", "gunicorn_port"],
+    "daphne_endpoints": ["listen", "bind_address", "daphne_port_base", "daphne_instances"],
+    "http_upstreams": ["listen", "bind_address", "gunicorn_port"],
+    "websocket_upstreams": ["listen", "bind_address", "daphne_port_base", "daphne_instances"],
+    "app_ports": ["listen", "gunicorn_port", "daphne_port_base", "daphne_instances"],
+    "environment": ["settings_module"],
+}
+
+
+def app_fields(wirings):
+    """The djangoops_app fields behind wiring expressions (values of
+    playbooks/vars/app_interface.yml), for a message that says what to set."""
+    fields = []
+    for wiring in wirings:
+        for used in re.findall(r"__djangoops_app(?:_upstreams)?(?:\.(\w+)|_(http|websocket))", str(wiring)):
+            name = used[0] or f"{used[1]}_upstreams"
+            for field in DERIVED_FROM.get(name, [name]):
+                if field not in fields:
+                    fields.append(field)
+    return [f"djangoops_app.{field}" for field in fields]
+
+
+def app_upstreams(apps, kind="http"):
+    """The upstreams of one app over several app hosts: each host's description
+    (hostvars[host].djangoops_app, so bind_address is that host's) gives its own."""
+    if kind not in ("http", "websocket"):
+        raise AnsibleFilterError(f"app_upstreams: kind must be http or websocket, not {kind!r}")
+    upstreams = []
+    for app in apps:
+        for upstream in app_interface(app)[f"{kind}_upstreams"]:
+            if upstream not in upstreams:
+                upstreams.append(upstream)
+    return upstreams
+
+
+class FilterModule:
+    def filters(self):
+        return {"app_interface": app_interface, "app_upstreams": app_upstreams, "app_fields": app_fields}
