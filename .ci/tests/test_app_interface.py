@@ -127,3 +127,17 @@ def test_every_wired_variable_comes_from_an_input_field():
 def test_static_files_are_collected_in_the_project_directory_of_a_src_layout():
     app = app_interface({"name": "shop", "root": "/opt/shop", "project_subdir": "src", "domains": ["a.test"]})
     assert app["static_root"] == "/opt/shop/current/src/staticfiles"
+
+
+def test_shared_paths_are_relative_directories_kept_in_shared():
+    app = app_interface({"name": "shop", "root": "/opt/shop", "domains": ["a.test"],
+                         "shared_paths": ["logs/", "shopsite/logs", "logs"]})
+    assert app["shared_paths"] == ["logs", "shopsite/logs"]
+    assert app["shared_path_targets"] == ["/opt/shop/shared/logs", "/opt/shop/shared/shopsite/logs"]
+
+
+@pytest.mark.parametrize("entry", ["../etc", ".env", ".venv/lib", "staticfiles", "a//b", ""])
+def test_shared_paths_outside_the_project_or_over_the_release_are_refused(entry):
+    with pytest.raises(AnsibleFilterError) as error:
+        app_interface({"name": "shop", "domains": ["a.test"], "shared_paths": [entry]})
+    assert "djangoops_app.shared_paths has" in str(error.value)

@@ -29,7 +29,7 @@ FIELDS = (
     "name", "user", "group", "root", "project_subdir", "settings_module", "wsgi_app", "asgi_app",
     "domains", "allowed_hosts", "csrf_trusted_origins", "listen", "bind_address", "gunicorn_port",
     "daphne_port_base", "daphne_instances", "health_path", "health_headers", "env_names",
-    "media_root", "static_dirname", "database", "database_user", "redis_user",
+    "media_root", "static_dirname", "shared_paths", "database", "database_user", "redis_user",
 )
 
 
@@ -154,6 +154,14 @@ def app_interface(app):
     static_dirname = _str(app, "static_dirname", "staticfiles")
     if not static_dirname or "/" in static_dirname or static_dirname.startswith("."):
         _fail("static_dirname", f"is {static_dirname!r}", "give a directory name inside the release, e.g. staticfiles")
+    shared_paths = []
+    for entry in _list(app, "shared_paths", []):
+        entry = entry.strip("/")
+        parts = entry.split("/")
+        if not entry or ".." in parts or parts[0] in (".env", ".venv", static_dirname, "REVISION") or "" in parts:
+            _fail("shared_paths", f"has {entry!r}", f"give directories relative to the project directory (e.g. logs), not .env, .venv, {static_dirname} or paths with '..'")
+        if entry not in shared_paths:
+            shared_paths.append(entry)
     database = _str(app, "database", name.replace("-", "_"), re.compile(r"^[a-z_][a-z0-9_]{0,62}$"), "give a PostgreSQL name (lowercase letters, digits, _)")
     database_user = _str(app, "database_user", database, re.compile(r"^[a-z_][a-z0-9_]{0,62}$"), "give a PostgreSQL role name (lowercase letters, digits, _)")
     redis_user = _str(app, "redis_user", name, re.compile(r"^[A-Za-z0-9_.-]{1,64}$"), "give a Redis ACL user name")
@@ -194,6 +202,7 @@ def app_interface(app):
         "env_names": env_names,
         "media_root": media_root,
         "static_dirname": static_dirname,
+        "shared_paths": shared_paths,
         "database": database,
         "database_user": database_user,
         "redis_user": redis_user,
@@ -211,6 +220,8 @@ def app_interface(app):
         "websocket_upstreams": websocket_upstreams,
         "app_ports": [] if listen == "unix" else [str(gunicorn_port), f"{daphne_port_base + 1}:{daphne_port_base + instances}"],
         "environment": {"DJANGO_SETTINGS_MODULE": settings_module} if settings_module else {},
+        # Where the shared paths live: what the units may write besides uploads.
+        "shared_path_targets": [f"{root}/shared/{entry}" for entry in shared_paths],
     }
 
 
@@ -224,6 +235,7 @@ DERIVED_FROM = {
     "websocket_upstreams": ["listen", "bind_address", "daphne_port_base", "daphne_instances"],
     "app_ports": ["listen", "gunicorn_port", "daphne_port_base", "daphne_instances"],
     "environment": ["settings_module"],
+    "shared_path_targets": ["root", "shared_paths"],
 }
 
 
