@@ -14,7 +14,11 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 SCENARIOS ?= multihost trixie apps default
 MOLECULE_LANES ?= 2
 
-.PHONY: help setup lint controller-test app-test molecule test build demo demo-browser demo-destroy pristine-check bench clean
+# The scenario the kept-host targets work on, and the part of its verify step.
+SCENARIO ?= default
+PART ?=
+
+.PHONY: help setup lint controller-test app-test molecule test build demo demo-browser demo-destroy pristine-check bench clean converge verify destroy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +49,15 @@ molecule: setup ## Molecule scenarios (SCENARIOS="data ...")
 	@MOLECULE_LANES=$(MOLECULE_LANES) bash .ci/scenarios.sh $(SCENARIOS)
 
 test: setup lint controller-test app-test molecule ## Everything CI runs: lint, app tests, Molecule scenarios
+
+converge: setup ## Create and converge one scenario's hosts, and keep them (SCENARIO=apps)
+	molecule converge --scenario-name $(SCENARIO)
+
+verify: setup ## On kept hosts, re-run the verify step or one part of it (SCENARIO=default PART=deploys)
+	$(if $(PART),ANSIBLE_RUN_TAGS=$(PART)) molecule verify --scenario-name $(SCENARIO)
+
+destroy: setup ## Remove one scenario's hosts (SCENARIO=apps)
+	molecule destroy --scenario-name $(SCENARIO)
 
 demo: ## The whole stack on a local systemd container; prints its HTTPS URL
 	@bash .ci/demo.sh up
