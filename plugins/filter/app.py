@@ -39,14 +39,15 @@ def _fail(field, problem, fix):
 
 def _int(app, field, default, low, high):
     value = app.get(field, default)
+    fix = f"give a whole number from {low} to {high}"
     if isinstance(value, bool):
-        _fail(field, f"is {value!r}", f"give a whole number from {low} to {high}")
+        _fail(field, f"is {value!r}", fix)
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        _fail(field, f"is {value!r}", f"give a whole number from {low} to {high}")
+        _fail(field, f"is {value!r}", fix)
     if not low <= number <= high:
-        _fail(field, f"is {number}", f"give a whole number from {low} to {high}")
+        _fail(field, f"is {number}", fix)
     return number
 
 
