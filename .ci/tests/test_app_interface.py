@@ -141,3 +141,39 @@ def test_shared_paths_outside_the_project_or_over_the_release_are_refused(entry)
     with pytest.raises(AnsibleFilterError) as error:
         app_interface({"name": "shop", "domains": ["a.test"], "shared_paths": [entry]})
     assert "djangoops_app.shared_paths has" in str(error.value)
+
+
+def test_redis_database_defaults_to_zero_and_is_checked():
+    assert app_interface({"name": "shop", "domains": ["a.test"]})["redis_database"] == 0
+    assert app_interface({"name": "shop", "domains": ["a.test"], "redis_database": "3"})["redis_database"] == 3
+    with pytest.raises(AnsibleFilterError, match=r"redis_database is 16: give a whole number from 0 to 15"):
+        app_interface({"name": "shop", "domains": ["a.test"], "redis_database": 16})
+
+
+BLOG = {"name": "blog", "root": "/opt/blog", "domains": ["blog.test"], "redis_database": 1}
+SHOP = {"name": "shop", "root": "/opt/shop", "domains": ["shop.test"], "redis_database": 2}
+
+
+def test_two_apps_that_share_nothing_have_no_conflict():
+    assert app_filter.app_conflicts([BLOG, SHOP]) == []
+    assert app_filter.app_conflicts([SHOP]) == []
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"name": "blog", "root": "/opt/blog2"}, "djangoops_app.name of blog is 'blog', as blog's"),
+    ({"user": "blog"}, "djangoops_app.user of shop is 'blog', as blog's: each app runs as its own system user"),
+    ({"root": "/opt/blog"}, "djangoops_app.root of shop is '/opt/blog'"),
+    ({"database": "blog"}, "djangoops_app.database of shop is 'blog', as blog's"),
+    ({"database_user": "blog"}, "djangoops_app.database_user of shop"),
+    ({"redis_user": "blog"}, "djangoops_app.redis_user of shop"),
+    ({"redis_database": 1}, "djangoops_app.redis_database of shop is 1, as blog's: apps on one Redis database share"),
+    ({"domains": ["shop.test", "blog.test"]}, "djangoops_app.domains of shop and blog both list blog.test"),
+])
+def test_each_shared_field_is_named_with_both_apps(change, expected):
+    problems = app_filter.app_conflicts([BLOG, {**SHOP, **change}])
+    assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_the_default_redis_database_clashes_between_two_apps():
+    problems = app_filter.app_conflicts([{"name": "blog", "domains": ["b.test"]}, {"name": "shop", "domains": ["s.test"]}])
+    assert problems == ["djangoops_app.redis_database of shop is 0, as blog's: apps on one Redis database share their cache and channel keys; give shop its own"]

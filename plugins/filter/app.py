@@ -30,6 +30,7 @@ FIELDS = (
     "domains", "allowed_hosts", "csrf_trusted_origins", "listen", "bind_address", "gunicorn_port",
     "daphne_port_base", "daphne_instances", "health_path", "health_headers", "env_names",
     "media_root", "static_dirname", "shared_paths", "database", "database_user", "redis_user",
+    "redis_database",
 )
 
 
@@ -166,6 +167,7 @@ def app_interface(app):
     database = _str(app, "database", name.replace("-", "_"), re.compile(r"^[a-z_][a-z0-9_]{0,62}$"), "give a PostgreSQL name (lowercase letters, digits, _)")
     database_user = _str(app, "database_user", database, re.compile(r"^[a-z_][a-z0-9_]{0,62}$"), "give a PostgreSQL role name (lowercase letters, digits, _)")
     redis_user = _str(app, "redis_user", name, re.compile(r"^[A-Za-z0-9_.-]{1,64}$"), "give a Redis ACL user name")
+    redis_database = _int(app, "redis_database", 0, 0, 15)
 
     current = f"{root}/current"
     project_dir = f"{current}/{subdir}" if subdir else current
@@ -207,6 +209,7 @@ def app_interface(app):
         "database": database,
         "database_user": database_user,
         "redis_user": redis_user,
+        "redis_database": redis_database,
         # Derived: computed here once, passed on to every role that needs them.
         "current": current,
         "shared": f"{root}/shared",
@@ -253,6 +256,38 @@ def app_fields(wirings):
     return [f"djangoops_app.{field}" for field in fields]
 
 
+# What two apps on one host must not share: the field, and why.
+EXCLUSIVE = (
+    ("name", "it names the units, /run/<name> and the deploy lock"),
+    ("user", "each app runs as its own system user"),
+    ("root", "each app keeps its releases in its own root"),
+    ("database", "each app has its own PostgreSQL database"),
+    ("database_user", "each app has its own PostgreSQL role"),
+    ("redis_user", "each app has its own Redis ACL user"),
+    ("redis_database", "apps on one Redis database share their cache and channel keys"),
+)
+
+
+def app_conflicts(apps):
+    """What several app descriptions meant for the same hosts share that they
+    must not: one message per clash, naming both apps, the field and the fix."""
+    checked = [app_interface(app) for app in apps]
+    problems = []
+    for index, app in enumerate(checked):
+        for other in checked[:index]:
+            for field, why in EXCLUSIVE:
+                if app[field] == other[field]:
+                    problems.append(
+                        f"djangoops_app.{field} of {app['name']} is {app[field]!r}, as {other['name']}'s: {why}; give {app['name']} its own"
+                    )
+            shared_domains = sorted(set(app["domains"]) & set(other["domains"]))
+            if shared_domains:
+                problems.append(
+                    f"djangoops_app.domains of {app['name']} and {other['name']} both list {', '.join(shared_domains)}: nginx serves a name for one app only; remove it from one"
+                )
+    return problems
+
+
 def app_upstreams(apps, kind="http"):
     """The upstreams of one app over several app hosts: each host's description
     (hostvars[host].djangoops_app, so bind_address is that host's) gives its own."""
@@ -268,4 +303,9 @@ def app_upstreams(apps, kind="http"):
 
 class FilterModule:
     def filters(self):
-        return {"app_interface": app_interface, "app_upstreams": app_upstreams, "app_fields": app_fields}
+        return {
+            "app_interface": app_interface,
+            "app_upstreams": app_upstreams,
+            "app_fields": app_fields,
+            "app_conflicts": app_conflicts,
+        }
