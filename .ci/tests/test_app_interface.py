@@ -177,3 +177,68 @@ def test_each_shared_field_is_named_with_both_apps(change, expected):
 def test_the_default_redis_database_clashes_between_two_apps():
     problems = app_filter.app_conflicts([{"name": "blog", "domains": ["b.test"]}, {"name": "shop", "domains": ["s.test"]}])
     assert problems == ["djangoops_app.redis_database of shop is 0, as blog's: apps on one Redis database share their cache and channel keys; give shop its own"]
+
+
+PROCS = {"name": "blog", "root": "/opt/blog", "domains": ["blog.test"]}
+
+
+def test_processes_become_commands_from_the_release_virtualenv():
+    app = app_interface({**PROCS, "processes": [
+        {"name": "worker", "type": "celery-worker", "queues": ["default", "mail"], "concurrency": 4, "instances": 2},
+        {"name": "beat", "type": "celery-beat"},
+        {"name": "consumer", "type": "command", "argv": ["python", "manage.py", "runworker", "thumbnails"]},
+    ], "timers": [{"name": "clearsessions", "command": ["clearsessions"], "schedule": "daily"}]})
+    worker, beat, consumer = app["processes"]
+    venv = "/opt/blog/current/.venv"
+    assert worker["argv"] == [f"{venv}/bin/celery", "-A", "config", "worker", "--hostname", "worker-%i@%H", "--loglevel", "INFO",
+                              "--concurrency", "4", "--pool", "prefork", "--queues", "default,mail"]
+    assert (worker["unit"], worker["instances"], worker["ping"], worker["singleton"], worker["stop_timeout"]) == ("blog-worker", 2, True, False, 60)
+    assert beat["argv"][-2:] == ["--schedule", "/var/lib/blog-beat/celerybeat-schedule"]
+    assert (beat["singleton"], beat["ping"], beat["state_dir"]) == (True, False, "blog-beat")
+    assert consumer["argv"] == [f"{venv}/bin/python", "manage.py", "runworker", "thumbnails"]
+    assert worker["units"] == ["blog-worker@1.service", "blog-worker@2.service"]
+    assert worker["exec_start"].endswith("--hostname worker-%i@%H --loglevel INFO --concurrency 4 --pool prefork --queues default,mail")
+    assert app["timers"] == [{"name": "clearsessions", "unit": "blog-clearsessions", "schedule": "daily", "randomized_delay": 60,
+                              "argv": [f"{venv}/bin/python", "manage.py", "clearsessions"],
+                              "exec_start": f"{venv}/bin/python manage.py clearsessions"}]
+
+
+def test_a_command_is_quoted_for_systemd_and_its_percent_and_dollar_kept_literal():
+    app = app_interface({**PROCS, "processes": [
+        {"name": "c", "type": "command", "argv": ["python", "-c", 'print("50% of $HOME")']}]})
+    assert app["processes"][0]["exec_start"] == '/opt/blog/current/.venv/bin/python -c "print(\\"50%% of $$HOME\\")"'
+
+
+
+def test_the_celery_app_follows_the_wsgi_module_and_absolute_commands_stay():
+    app = app_interface({**PROCS, "wsgi_app": "shopsite.wsgi:application", "processes": [
+        {"name": "worker", "type": "celery-worker"}, {"name": "rq", "type": "command", "argv": ["/usr/bin/env", "true"]}]})
+    assert app["processes"][0]["argv"][2] == "shopsite"
+    assert app["processes"][1]["argv"] == ["/usr/bin/env", "true"]
+
+
+@pytest.mark.parametrize("processes, message", [
+    ([{"name": "w", "type": "celery-wroker"}], r"processes has type 'celery-wroker' \(w\): give celery-worker, celery-beat or command"),
+    ([{"name": "beat", "type": "celery-beat", "instances": 2}], r"processes\[beat\] asks for a second beat: celery-beat runs once per app"),
+    ([{"name": "b1", "type": "celery-beat"}, {"name": "b2", "type": "celery-beat"}], r"processes\[b2\] asks for a second beat"),
+    ([{"name": "w", "type": "celery-worker", "argv": ["x"]}], r"processes\[w\] has argv: a celery-worker takes "),
+    ([{"name": "gunicorn", "type": "command", "argv": ["x"]}], r"processes\[gunicorn\] is named 'gunicorn'"),
+    ([{"name": "w", "type": "command"}], r"processes\[w\] has no argv"),
+    ([{"name": "w", "type": "celery-worker", "pool": "fork"}], r"processes\[w\] has pool 'fork': give one of prefork"),
+    ([{"name": "w", "type": "celery-worker"}, {"name": "w", "type": "celery-worker"}], r"processes\[w\] is listed twice"),
+    ([{"name": "w", "type": "celery-worker", "instances": 0}], r"processes\[w\].instances is 0: give a whole number from 1 to 32"),
+])
+def test_bad_processes_are_refused_naming_the_fix(processes, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        app_interface({**PROCS, "processes": processes})
+
+
+@pytest.mark.parametrize("timers, message", [
+    ([{"name": "t", "command": ["clearsessions"]}], r"timers\[t\] has schedule '': give a systemd calendar expression"),
+    ([{"name": "t", "command": [], "schedule": "daily"}], r"timers\[t\] has no command"),
+    ([{"name": "t", "command": ["x"], "schedule": "daily", "every": 5}], r"timers\[t\] has every: a timer takes"),
+    ([{"name": "worker", "command": ["x"], "schedule": "daily"}], r"timers\[worker\] is named 'worker': give it a name no process"),
+])
+def test_bad_timers_are_refused_naming_the_fix(timers, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        app_interface({**PROCS, "processes": [{"name": "worker", "type": "celery-worker"}], "timers": timers})

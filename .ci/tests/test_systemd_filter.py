@@ -49,3 +49,21 @@ def test_enabled_but_stopped_or_active_but_disabled_both_count():
 
 def test_empty_output_names_every_unit():
     assert systemd.units_not_up("", ["a.socket", "a.service"]) == ["a.socket", "a.service"]
+
+
+def test_units_stale_lists_what_is_loaded_and_not_declared():
+    listed = (
+        "blog-worker@1.service loaded active running Celery worker 1\n"
+        "\u25cf blog-worker@2.service loaded failed failed Celery worker 2\n"
+        "blog-old.timer loaded active waiting old\n"
+    )
+    assert systemd.units_stale(listed, ["blog-worker@1.service"]) == ["blog-old.timer", "blog-worker@2.service"]
+    assert systemd.units_stale("", ["blog-worker@1.service"]) == []
+
+
+def test_units_unsettled_names_stopped_restarting_and_missing_units():
+    first = "Id=a@1.service\nActiveState=active\nMainPID=10\n\nId=b@1.service\nActiveState=active\nMainPID=20\n\nId=c@1.service\nActiveState=activating\nMainPID=0\n"
+    second = "Id=a@1.service\nActiveState=active\nMainPID=10\n\nId=b@1.service\nActiveState=active\nMainPID=21\n\nId=c@1.service\nActiveState=active\nMainPID=30\n"
+    units = ["a@1.service", "b@1.service", "c@1.service", "d@1.service"]
+    assert systemd.units_unsettled(first, second, units) == ["b@1.service", "c@1.service", "d@1.service"]
+    assert systemd.units_unsettled(first, second, ["a@1.service"]) == []

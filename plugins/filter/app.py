@@ -30,25 +30,37 @@ FIELDS = (
     "domains", "allowed_hosts", "csrf_trusted_origins", "listen", "bind_address", "gunicorn_port",
     "daphne_port_base", "daphne_instances", "health_path", "health_headers", "env_names",
     "media_root", "static_dirname", "shared_paths", "database", "database_user", "redis_user",
-    "redis_database",
+    "redis_database", "processes", "timers",
 )
+
+# Process types (djangoops_app.processes): the keys each type takes.
+PROCESS_TYPES = {
+    "celery-worker": {"name", "type", "celery_app", "queues", "concurrency", "pool", "instances", "stop_timeout"},
+    "celery-beat": {"name", "type", "celery_app", "instances", "stop_timeout"},
+    "command": {"name", "type", "argv", "instances", "stop_timeout"},
+}
+POOLS = ("prefork", "solo", "threads", "gevent", "eventlet")
+# Unit names the collection already gives an app's processes and tools.
+RESERVED = {"gunicorn", "daphne", "manage", "shell", "dbshell", "backup", "restore"}
+TIMER_KEYS = {"name", "command", "schedule", "randomized_delay"}
 
 
 def _fail(field, problem, fix):
     raise AnsibleFilterError(f"djangoops_app.{field} {problem}: {fix}")
 
 
-def _int(app, field, default, low, high):
+def _int(app, field, default, low, high, where=""):
     value = app.get(field, default)
     fix = f"give a whole number from {low} to {high}"
+    label = f"{where}.{field}" if where else field
     if isinstance(value, bool):
-        _fail(field, f"is {value!r}", fix)
+        _fail(label, f"is {value!r}", fix)
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        _fail(field, f"is {value!r}", fix)
+        _fail(label, f"is {value!r}", fix)
     if not low <= number <= high:
-        _fail(field, f"is {number}", fix)
+        _fail(label, f"is {number}", fix)
     return number
 
 
@@ -170,6 +182,8 @@ def app_interface(app):
     redis_database = _int(app, "redis_database", 0, 0, 15)
 
     current = f"{root}/current"
+    processes = _processes(app, name, current, wsgi_app)
+    timers = _timers(app, name, current, [process["name"] for process in processes])
     project_dir = f"{current}/{subdir}" if subdir else current
     run_dir = f"/run/{name}"
     if listen == "unix":
@@ -210,6 +224,8 @@ def app_interface(app):
         "database_user": database_user,
         "redis_user": redis_user,
         "redis_database": redis_database,
+        "processes": processes,
+        "timers": timers,
         # Derived: computed here once, passed on to every role that needs them.
         "current": current,
         "shared": f"{root}/shared",
@@ -227,6 +243,116 @@ def app_interface(app):
         # Where the shared paths live: what the units may write besides uploads.
         "shared_path_targets": [f"{root}/shared/{entry}" for entry in shared_paths],
     }
+
+
+def _venv_argv(argv, venv):
+    """A command's first word from the release's virtualenv: python and bare
+    names (celery, rq) from <venv>/bin, absolute paths as they are."""
+    first = argv[0]
+    if "/" not in first:
+        first = f"{venv}/bin/{first}"
+    return [first] + argv[1:]
+
+
+def _systemd_exec(argv, specifiers=False):
+    """ExecStart= from an argv: each word double-quoted when it needs it; '%'
+    (systemd's specifiers) and '$' (its variables) escaped unless the words are
+    the collection's own (specifiers=True keeps %i and %H)."""
+    words = []
+    for word in argv:
+        if not specifiers:
+            word = word.replace("%", "%%")
+        word = word.replace("$", "$$")
+        if not word or any(char in word for char in " \t\"'\\;"):
+            word = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        words.append(word)
+    return " ".join(words)
+
+
+def _processes(app, name, current, wsgi_app):
+    value = app.get("processes", []) or []
+    if not isinstance(value, list):
+        _fail("processes", f"is {value!r}", "give a list of processes, e.g. [{name: worker, type: celery-worker}]")
+    venv = f"{current}/.venv"
+    default_celery_app = wsgi_app.split(":")[0].rsplit(".", 1)[0]
+    processes = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            _fail("processes", f"has {entry!r}", "give each process as a mapping with name and type")
+        kind = str(entry.get("type", ""))
+        if kind not in PROCESS_TYPES:
+            _fail("processes", f"has type {kind!r} ({entry.get('name', '?')})", "give celery-worker, celery-beat or command")
+        label = f"processes[{entry.get('name', '?')}]"
+        unknown = sorted(set(entry) - PROCESS_TYPES[kind])
+        if unknown:
+            _fail(label, f"has {', '.join(map(str, unknown))}", f"a {kind} takes {', '.join(sorted(PROCESS_TYPES[kind]))}")
+        proc_name = _str(entry, "name", "", NAME, "give a name of lowercase letters, digits, '-' or '_' (it names the unit <app>-<name>@N)")
+        if not proc_name or proc_name in RESERVED:
+            _fail(label, f"is named {proc_name!r}", f"give it a name that is not empty and not one of {', '.join(sorted(RESERVED))}")
+        if proc_name in [process["name"] for process in processes]:
+            _fail(label, "is listed twice", "give each process its own name")
+        instances = _int(entry, "instances", 1, 1, 32, label)
+        if kind == "celery-beat" and (instances != 1 or any(p["type"] == "celery-beat" for p in processes)):
+            _fail(label, "asks for a second beat", "celery-beat runs once per app, on one host (a second beat sends every scheduled task twice): list one, with instances 1 or none")
+        stop_timeout = _int(entry, "stop_timeout", 60, 1, 3600, label)
+        process = {"name": proc_name, "type": kind, "unit": f"{name}-{proc_name}", "instances": instances,
+                   "stop_timeout": stop_timeout, "singleton": kind == "celery-beat", "ping": kind == "celery-worker",
+                   "celery_app": "", "state_dir": ""}
+        if kind.startswith("celery-"):
+            celery_app = _str(entry, "celery_app", default_celery_app, MODULE, "give the module celery -A loads, e.g. config or myproject.celery")
+            process["celery_app"] = celery_app
+        if kind == "celery-worker":
+            queues = _list(entry, "queues", [])
+            if any(not re.match(r"^[A-Za-z0-9_.-]+$", queue) for queue in queues):
+                _fail(label, f"has queues {queues!r}", "give queue names of letters, digits, '.', '-' or '_'")
+            concurrency = _int(entry, "concurrency", 2, 1, 256, label)
+            pool = _str(entry, "pool", "prefork")
+            if pool not in POOLS:
+                _fail(label, f"has pool {pool!r}", "give one of " + ", ".join(POOLS))
+            process["argv"] = [f"{venv}/bin/celery", "-A", celery_app, "worker", "--hostname", f"{proc_name}-%i@%H",
+                               "--loglevel", "INFO", "--concurrency", str(concurrency), "--pool", pool] + (
+                                   ["--queues", ",".join(queues)] if queues else [])
+        elif kind == "celery-beat":
+            process["state_dir"] = f"{name}-{proc_name}"
+            process["argv"] = [f"{venv}/bin/celery", "-A", celery_app, "beat", "--loglevel", "INFO",
+                               "--schedule", f"/var/lib/{name}-{proc_name}/celerybeat-schedule"]
+        else:
+            argv = _list(entry, "argv", [])
+            if not argv or not argv[0]:
+                _fail(label, "has no argv", "give the command as a list, e.g. [python, manage.py, runworker, channels]")
+            process["argv"] = _venv_argv(argv, venv)
+        process["exec_start"] = _systemd_exec(process["argv"], specifiers=kind == "celery-worker")
+        process["units"] = [f"{process['unit']}@{n}.service" for n in range(1, instances + 1)]
+        processes.append(process)
+    return processes
+
+
+def _timers(app, name, current, process_names):
+    value = app.get("timers", []) or []
+    if not isinstance(value, list):
+        _fail("timers", f"is {value!r}", "give a list, e.g. [{name: clearsessions, command: [clearsessions], schedule: daily}]")
+    timers = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            _fail("timers", f"has {entry!r}", "give each timer as a mapping with name, command and schedule")
+        label = f"timers[{entry.get('name', '?')}]"
+        unknown = sorted(set(entry) - TIMER_KEYS)
+        if unknown:
+            _fail(label, f"has {', '.join(map(str, unknown))}", f"a timer takes {', '.join(sorted(TIMER_KEYS))}")
+        timer_name = _str(entry, "name", "", NAME, "give a name of lowercase letters, digits, '-' or '_' (it names <app>-<name>.timer)")
+        if not timer_name or timer_name in RESERVED or timer_name in process_names or timer_name in [t["name"] for t in timers]:
+            _fail(label, f"is named {timer_name!r}", "give it a name no process, other timer or tool of the app has")
+        command = _list(entry, "command", [])
+        if not command or not command[0]:
+            _fail(label, "has no command", "give the manage.py command as a list, e.g. [clearsessions]")
+        schedule = _str(entry, "schedule", "")
+        if not schedule or "\n" in schedule:
+            _fail(label, f"has schedule {schedule!r}", "give a systemd calendar expression, e.g. daily or *-*-* 03:15:00")
+        timers.append({"name": timer_name, "unit": f"{name}-{timer_name}", "schedule": schedule,
+                       "randomized_delay": _int(entry, "randomized_delay", 60, 0, 86400, label),
+                       "argv": [f"{current}/.venv/bin/python", "manage.py"] + command})
+        timers[-1]["exec_start"] = _systemd_exec(timers[-1]["argv"])
+    return timers
 
 
 # The input fields each derived value follows from.
