@@ -114,6 +114,30 @@ CSRF_TRUSTED_ORIGINS = optional("DJANGO_CSRF_TRUSTED_ORIGINS", default="", cast=
 # (SecurityMiddleware matches these against the path without its leading slash.)
 SECURE_REDIRECT_EXEMPT = [r"^health/", r"^readiness/"]
 
+# --- Celery ----------------------------------------------------------------
+
+# The broker: CELERY_BROKER_URL, else the app's Redis (REDIS_URL; production
+# requires it). No result backend: tasks record what they did in the database.
+CELERY_BROKER_URL = optional("CELERY_BROKER_URL", default="") or optional("REDIS_URL", default="memory://")
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it finished, not when it was taken: one a worker
+# dies on (SIGKILL, OOM, a host lost) goes back to the queue and runs again, so
+# tasks must be idempotent. Redis redelivers an unacknowledged task after the
+# visibility timeout (one hour) or when its worker restarts.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Tests run tasks in the calling process (CELERY_TASK_ALWAYS_EAGER=True).
+CELERY_TASK_ALWAYS_EAGER = optional("CELERY_TASK_ALWAYS_EAGER", default=False, cast=bool)
+# celery beat: a tick every CELERY_BEAT_TICK_SECONDS (0, the default: none).
+_BEAT_TICK = optional("CELERY_BEAT_TICK_SECONDS", default=0, cast=int)
+CELERY_BEAT_SCHEDULE = (
+    {"tick": {"task": "core.tasks.beat_tick", "schedule": float(_BEAT_TICK)}} if _BEAT_TICK > 0 else {}
+)
+
 # --- Channels --------------------------------------------------------------
 
 # Group that /ws/notifications/ joins and `manage.py broadcast` sends to.
