@@ -3,6 +3,7 @@
 scenario runs them through real workers and Redis."""
 
 import json
+import time
 from io import StringIO
 
 import pytest
@@ -49,8 +50,10 @@ def test_enqueue_runs_and_the_report_count_each_token_once(release):
     assert json.loads(out.getvalue()) == {"enqueued": 5}
     TaskRun.objects.create(token="d-3", release="old")  # a duplicate, under another release
     out = StringIO()
-    call_command("enqueue_runs", "--token", "d", "--report", stdout=out)
-    assert json.loads(out.getvalue()) == {"runs": 6, "tokens": 5, "duplicates": ["d-3"], "releases": ["20261203000000-abc", "old"]}
+    call_command("enqueue_runs", "--token", "d", "--report", "--since", str(time.time() + 60), stdout=out)
+    assert json.loads(out.getvalue()) == {
+        "runs": 6, "tokens": 5, "duplicates": ["d-3"], "releases": ["20261203000000-abc", "old"], "since": 0,
+    }
 
 
 def test_the_beat_schedule_follows_the_environment(monkeypatch):

@@ -122,12 +122,15 @@ CELERY_BROKER_URL = optional("CELERY_BROKER_URL", default="") or optional("REDIS
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged when it finished, not when it was taken: one a worker
 # dies on (SIGKILL, OOM, a host lost) goes back to the queue and runs again, so
-# tasks must be idempotent. Redis redelivers an unacknowledged task after the
-# visibility timeout (one hour) or when its worker restarts.
+# tasks must be idempotent. Redis redelivers an unacknowledged task once the
+# visibility timeout passes (CELERY_VISIBILITY_TIMEOUT, default one hour): keep it
+# longer than the longest task, or a slow task runs twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": optional("CELERY_VISIBILITY_TIMEOUT", default=3600, cast=int)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Tests run tasks in the calling process (CELERY_TASK_ALWAYS_EAGER=True).
