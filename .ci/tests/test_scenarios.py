@@ -97,3 +97,25 @@ def test_one_lane_sets_no_background_flag(run, tmp_path):
     result, _ = run(*NAMES, MOLECULE_LANES="1")
     assert result.returncode == 0
     assert not (tmp_path / "flags").exists()
+
+
+def test_a_first_argument_with_a_plus_runs_its_scenarios_in_turn_in_the_background(run):
+    result, events = run("fake-multihost+fake-apps", "fake-trixie", "fake-default", SLEEP="1", MOLECULE_LANES="2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert set(events) == {"fake-multihost", "fake-apps", "fake-trixie", "fake-default"}
+    assert events["fake-apps"]["start"] >= events["fake-multihost"]["end"]
+    assert events["fake-trixie"]["start"] < events["fake-multihost"]["end"]
+    assert events["fake-default"]["start"] < events["fake-apps"]["end"]
+
+
+def test_a_plus_in_one_lane_runs_everything_in_order(run):
+    result, events = run("fake-multihost+fake-apps", "fake-trixie", MOLECULE_LANES="1")
+    assert result.returncode == 0
+    assert events["fake-apps"]["start"] >= events["fake-multihost"]["end"]
+    assert events["fake-trixie"]["start"] >= events["fake-apps"]["end"]
+
+
+def test_a_failure_in_the_first_of_a_background_lane_skips_the_rest(run):
+    result, events = run("fake-multihost+fake-apps", "fake-trixie", FAIL="fake-multihost", MOLECULE_LANES="2")
+    assert result.returncode == 1
+    assert "fake-apps" not in events
