@@ -54,7 +54,7 @@ converge: setup ## Create and converge one scenario's hosts, and keep them (SCEN
 	molecule converge --scenario-name $(SCENARIO)
 
 verify: setup ## On kept hosts, re-run the verify step or one part of it (SCENARIO=default PART=deploys)
-	$(if $(PART),ANSIBLE_RUN_TAGS=$(PART)) molecule verify --scenario-name $(SCENARIO)
+	$(if $(PART),ANSIBLE_RUN_TAGS=$(PART)) NO_COLOR=1 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 	  molecule verify --scenario-name $(SCENARIO)
 
 destroy: setup ## Remove one scenario's hosts (SCENARIO=apps)
 	molecule destroy --scenario-name $(SCENARIO)
