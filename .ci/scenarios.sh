@@ -28,7 +28,7 @@ fi
 
 mkdir -p .ci/logs
 first=$1; shift
-echo "==> molecule $first in the background (log: .ci/logs/molecule-$first.log); $* in the foreground"
+echo "==> molecule ${first//+/ then } in the background (logs: .ci/logs/molecule-{${first//+/,}}.log); $* in the foreground"
 # Exists while the background lane runs; the foreground scenarios get its path so a
 # step that must not share the CPU (default's load test) can wait for it to go.
 flag="$PWD/.ci/logs/lane-$first.running"
