@@ -83,3 +83,22 @@ def test_same_files_give_the_same_release_id(tmp_path):
     again = result(pack(tmp_path, tmp_path / "e", "same"))
     assert first["id"] == again["id"]
     assert first["path"] != again["path"]
+
+
+def test_packing_files_of_runs_older_than_a_day_are_removed(tmp_path):
+    """pack_source.py clears other runs' files only once they are a day old."""
+    cache, project = tmp_path / "cache", tmp_path / "project"
+    cache.mkdir()
+    project.mkdir()
+    (project / "manage.py").write_text("# a project\n")
+    old, recent = cache / "packing-old.tar.gz", cache / "packing-recent.tar.gz"
+    old.write_bytes(b"old")
+    recent.write_bytes(b"recent")
+    day_ago = os.stat(old).st_mtime - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    script = ROOT / "roles" / "django_app" / "files" / "pack_source.py"
+    out = subprocess.run([sys.executable, str(script), str(cache), str(project), "--exclude=.git"],
+                         check=True, capture_output=True, text=True).stdout
+    packed = json.loads(out)
+    assert not old.exists() and recent.exists()
+    assert packed["sha256"] == hashlib.sha256(Path(packed["path"]).read_bytes()).hexdigest()

@@ -1,11 +1,14 @@
 """What a deploy runs before going live, run the way a deploy runs it: in a
 fresh process with only the environment the deploy provides."""
 
+import json
 import multiprocessing
+import sys
 
 import pytest
 
 from .conftest import (
+    APP_DIR,
     DB_PASSWORD,
     REDIS_PASSWORD,
     clean_environ,
@@ -131,3 +134,39 @@ def test_broadcast_with_redis_down_fails_cleanly(tmp_path):
     assert "Could not send to group 'notifications'" in result.stderr
     assert "Traceback" not in result.stderr
     assert REDIS_PASSWORD not in result.stderr
+
+
+MANAGE_STEPS = APP_DIR.parent / "roles" / "django_app" / "files" / "manage_steps.py"
+
+
+def manage_steps(steps, environ):
+    """The release build's one-process run of several commands (django_app role)."""
+    code = MANAGE_STEPS.read_text()
+    return run([sys.executable, "-c", code, json.dumps(steps)], environ)
+
+
+def test_build_steps_run_check_and_collectstatic_in_one_process(tmp_path):
+    environ = clean_environ(**production_environ(tmp_path))
+    result = manage_steps(
+        [["check", "--deploy", "--fail-level", "WARNING"], ["collectstatic", "--noinput"]], environ
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "static files copied" in result.stdout
+    assert (tmp_path / "static" / "staticfiles.json").is_file()
+    assert result.stderr.splitlines() == [
+        "djangoops: manage.py check --deploy --fail-level WARNING",
+        "djangoops: manage.py collectstatic --noinput",
+    ]
+
+
+def test_build_steps_stop_at_the_failing_check(tmp_path):
+    """A failing check exits 1 with its report, and collectstatic never runs."""
+    environ = clean_environ(**production_environ(tmp_path, DJANGO_SECURE_SSL_REDIRECT="False"))
+    result = manage_steps(
+        [["check", "--deploy", "--fail-level", "WARNING"], ["collectstatic", "--noinput"]], environ
+    )
+    assert result.returncode == 1
+    assert "security.W008" in result.stderr
+    assert "collectstatic" not in result.stderr
+    assert not (tmp_path / "static").exists()

@@ -1,0 +1,320 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+"""Write several files, directories and links in one module call, and read the state of
+the systemd units they belong to."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: files
+short_description: Write several files, directories and links in one call
+description:
+  - Applies a list of entries in order, each a file with given content, a directory, a
+    symbolic link or a path to remove, with owner, group and mode; only what differs is
+    changed. What a loop of M(ansible.builtin.template), M(ansible.builtin.copy) and
+    M(ansible.builtin.file) tasks does, in one module call instead of one per item (each
+    call costs the host a Python start and the import of Ansible's module library, about
+    0.4 s on a small VM).
+  - A file is written to a temporary file in its directory, given its owner, group and mode,
+    checked by I(validate) when given, and renamed over the old one (rename(2) - readers never
+    see a half-written file). A link is replaced the same way.
+  - Render templates on the controller and pass them as I(content), e.g. with
+    C(lookup('ansible.builtin.template', 'unit.j2')).
+  - With I(systemd_units), reads their state with one C(systemctl show) after writing; with
+    I(daemon_reload), systemd rereads its unit files when an entry under /etc/systemd/
+    changed or a unit says it needs it.
+  - Check mode reports what would change and changes nothing; diff mode shows file changes.
+version_added: "1.2.0"
+author: djangoops.deploy maintainers
+options:
+  entries:
+    description: What to apply, in order (a directory before the files in it).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      path:
+        description: Absolute path.
+        type: path
+        required: true
+      state:
+        description: C(file) (I(content)), C(directory), C(link) (to I(src)) or C(absent).
+        type: str
+        choices: [file, directory, link, absent]
+        default: file
+      content:
+        description: The file's text.
+        type: str
+      src:
+        description: The target of a link.
+        type: str
+      owner:
+        description: User owning a file or directory (root when not given).
+        type: str
+      group:
+        description: Its group (root when not given).
+        type: str
+      mode:
+        description: Its mode as an octal string, e.g. C("0644").
+        type: str
+      validate:
+        description: A command run on the new file (C(%s) is its temporary path) before it replaces the old one.
+        type: str
+  systemd_units:
+    description: Units whose state to read after writing (C(systemctl show) of Id, UnitFileState, ActiveState, NeedDaemonReload).
+    type: list
+    elements: str
+    default: []
+  daemon_reload:
+    description: Reload systemd's unit files when an entry under /etc/systemd/ changed or one of I(systemd_units) needs it.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Write the socket and service units and read their state
+  djangoops.deploy.files:
+    entries:
+      - path: /etc/systemd/system/shop-gunicorn.socket
+        content: "{{ lookup('ansible.builtin.template', 'gunicorn.socket.j2') }}"
+        mode: "0644"
+      - path: /etc/systemd/system/shop-gunicorn.service
+        content: "{{ lookup('ansible.builtin.template', 'gunicorn.service.j2') }}"
+        mode: "0644"
+    systemd_units: [shop-gunicorn.socket, shop-gunicorn.service]
+    daemon_reload: true
+"""
+
+RETURN = r"""
+changed_paths:
+  description: The paths that were (or in check mode would be) changed.
+  type: list
+  elements: str
+  returned: always
+units_state:
+  description: The output of C(systemctl show) for I(systemd_units), read after any reload.
+  type: str
+  returned: always
+daemon_reloaded:
+  description: Whether systemd reread its unit files.
+  type: bool
+  returned: always
+"""
+
+import grp
+import os
+import pwd
+import shutil
+import stat
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+
+SHOW_PROPERTIES = "--property=Id,UnitFileState,ActiveState,NeedDaemonReload"
+
+
+class EntryError(Exception):
+    """An entry that cannot be applied; the message names its path."""
+
+
+def _ids(entry):
+    try:
+        uid = pwd.getpwnam(entry.get("owner") or "root").pw_uid
+        gid = grp.getgrnam(entry.get("group") or "root").gr_gid
+    except KeyError as missing:
+        raise EntryError(f"{entry['path']}: no such user or group {missing}") from None
+    return uid, gid
+
+
+def _mode(entry, default):
+    mode = entry.get("mode")
+    if mode is None:
+        return default
+    try:
+        return int(str(mode), 8)
+    except ValueError:
+        raise EntryError(f"{entry['path']}: mode {mode!r} is not an octal string such as '0644'") from None
+
+
+def _meta_differs(st, uid, gid, mode):
+    return st.st_uid != uid or st.st_gid != gid or stat.S_IMODE(st.st_mode) != mode
+
+
+def apply_directory(entry, check):
+    path = entry["path"]
+    uid, gid = _ids(entry)
+    mode = _mode(entry, 0o755)
+    if os.path.islink(path) or (os.path.exists(path) and not os.path.isdir(path)):
+        raise EntryError(f"{path}: exists and is not a directory")
+    if not os.path.isdir(path):
+        if not check:
+            os.makedirs(path)
+            os.chown(path, uid, gid)
+            os.chmod(path, mode)
+        return True, None
+    if _meta_differs(os.stat(path), uid, gid, mode):
+        if not check:
+            os.chown(path, uid, gid)
+            os.chmod(path, mode)
+        return True, None
+    return False, None
+
+
+def apply_file(entry, check, run_command):
+    path = entry["path"]
+    if entry.get("content") is None:
+        raise EntryError(f"{path}: a file entry needs content")
+    content = to_bytes(entry["content"], errors="surrogate_or_strict")
+    uid, gid = _ids(entry)
+    mode = _mode(entry, 0o644)
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        raise EntryError(f"{path}: its directory {directory} does not exist (list it before the file)")
+    if os.path.isdir(path) and not os.path.islink(path):
+        raise EntryError(f"{path}: is a directory")
+    before = None
+    if os.path.isfile(path) and not os.path.islink(path):
+        with open(path, "rb") as current:
+            before = current.read()
+        if before == content:
+            if _meta_differs(os.stat(path), uid, gid, mode):
+                if not check:
+                    os.chown(path, uid, gid)
+                    os.chmod(path, mode)
+                return True, None
+            return False, None
+    diff = {
+        "before_header": path if before is not None else "(absent)",
+        "after_header": path,
+        "before": to_text(before, errors="surrogate_or_replace") if before is not None else "",
+        "after": to_text(content, errors="surrogate_or_replace"),
+    }
+    if check:
+        return True, diff
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.")
+    try:
+        with os.fdopen(handle, "wb") as new:
+            new.write(content)
+        os.chown(temporary, uid, gid)
+        os.chmod(temporary, mode)
+        if entry.get("validate"):
+            if "%s" not in entry["validate"]:
+                raise EntryError(f"{path}: validate must contain %s (the new file's path)")
+            rc, out, err = run_command(entry["validate"] % temporary)
+            if rc != 0:
+                raise EntryError(f"{path}: the new content failed validation ({entry['validate']}): {(err or out).strip()}")
+        os.replace(temporary, path)
+    finally:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+    return True, diff
+
+
+def apply_link(entry, check):
+    path, src = entry["path"], entry.get("src")
+    if not src:
+        raise EntryError(f"{path}: a link entry needs src")
+    if os.path.islink(path) and os.readlink(path) == src:
+        return False, None
+    if os.path.isdir(path) and not os.path.islink(path):
+        raise EntryError(f"{path}: is a directory, not a link")
+    if check:
+        return True, None
+    directory = os.path.dirname(path)
+    temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.link")
+    if os.path.lexists(temporary):
+        os.unlink(temporary)
+    os.symlink(src, temporary)
+    os.replace(temporary, path)
+    return True, None
+
+
+def apply_absent(entry, check):
+    path = entry["path"]
+    if not os.path.lexists(path):
+        return False, None
+    if not check:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    return True, None
+
+
+def apply_entries(entries, check, run_command):
+    """Apply entries in order; return (changed paths, diffs). Stops at the first error."""
+    changed, diffs = [], []
+    for entry in entries:
+        if not os.path.isabs(entry["path"]):
+            raise EntryError(f"{entry['path']}: the path must be absolute")
+        state = entry.get("state") or "file"
+        if state == "directory":
+            did, diff = apply_directory(entry, check)
+        elif state == "file":
+            did, diff = apply_file(entry, check, run_command)
+        elif state == "link":
+            did, diff = apply_link(entry, check)
+        else:
+            did, diff = apply_absent(entry, check)
+        if did:
+            changed.append(entry["path"])
+        if diff:
+            diffs.append(diff)
+    return changed, diffs
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "entries": {
+                "type": "list", "elements": "dict", "required": True,
+                "options": {
+                    "path": {"type": "path", "required": True},
+                    "state": {"type": "str", "choices": ["file", "directory", "link", "absent"], "default": "file"},
+                    "content": {"type": "str"},
+                    "src": {"type": "str"},
+                    "owner": {"type": "str"},
+                    "group": {"type": "str"},
+                    "mode": {"type": "str"},
+                    "validate": {"type": "str"},
+                },
+            },
+            "systemd_units": {"type": "list", "elements": "str", "default": []},
+            "daemon_reload": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        changed, diffs = apply_entries(params["entries"], module.check_mode, module.run_command)
+    except (EntryError, OSError) as error:
+        module.fail_json(msg=str(error))
+
+    def show():
+        if not params["systemd_units"]:
+            return ""
+        rc, out, err = module.run_command(["systemctl", "show", SHOW_PROPERTIES, *params["systemd_units"]])
+        if rc != 0:
+            module.fail_json(msg=f"systemctl show failed: {err.strip()}", changed_paths=changed)
+        return out
+
+    state = show()
+    reloaded = False
+    if params["daemon_reload"] and not module.check_mode and (
+        any(path.startswith("/etc/systemd/") for path in changed) or "NeedDaemonReload=yes" in state
+    ):
+        rc, out, err = module.run_command(["systemctl", "daemon-reload"])
+        if rc != 0:
+            module.fail_json(msg=f"systemctl daemon-reload failed: {err.strip()}", changed_paths=changed)
+        reloaded = True
+        state = show()
+    result = {"changed": bool(changed) or reloaded, "changed_paths": changed, "units_state": state,
+              "daemon_reloaded": reloaded}
+    if module._diff and diffs:
+        result["diff"] = diffs
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Packs a local Django project for a release, on the controller, in one call:
+    python3 pack_source.py <cache dir> <project dir> [--exclude=PATTERN ...]
+Prints {"path": ..., "sha256": ...} as JSON.
+
+The archive is deterministic (names sorted, times, owners and gzip header fixed),
+so the same files always give the same checksum and so the same release id.
+Each run packs into its own file: two runs from one controller (staging and
+production at once) never read each other's archive. Runs do not remove their
+file (with serial batches, later hosts still need it); files of runs older
+than a day are removed instead.
+"""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STALE_AFTER = 24 * 3600
+
+
+def main(argv):
+    cache, project, excludes = Path(argv[0]), argv[1], argv[2:]
+    cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in [*cache.glob("packing-*.tar.gz"), *cache.glob("source.tar.gz")]:
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_AFTER:
+                stale.unlink()
+        except FileNotFoundError:  # another run removed it first
+            pass
+    handle, path = tempfile.mkstemp(prefix="packing-", suffix=".tar.gz", dir=cache)
+    os.close(handle)
+    subprocess.run(
+        ["tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner",
+         "--use-compress-program=gzip -n", *excludes, "-cf", path, "-C", project, "."],
+        check=True,
+    )
+    digest = hashlib.sha256()
+    with open(path, "rb") as archive:
+        for block in iter(lambda: archive.read(1 << 20), b""):
+            digest.update(block)
+    print(json.dumps({"path": path, "sha256": digest.hexdigest()}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
