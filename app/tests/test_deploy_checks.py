@@ -170,3 +170,15 @@ def test_build_steps_stop_at_the_failing_check(tmp_path):
     assert "security.W008" in result.stderr
     assert "collectstatic" not in result.stderr
     assert not (tmp_path / "static").exists()
+
+
+def test_build_steps_report_pending_migrations_and_go_on(tmp_path):
+    """A status step (migrate --check) reports its exit status on the last line, no failure."""
+    environ = clean_environ(DJANGO_SETTINGS_MODULE="config.settings.test")
+    result = manage_steps(
+        [["check"], {"argv": ["migrate", "--check", "--noinput"], "status": True}], environ
+    )
+    assert result.returncode == 0, result.stderr
+    # An empty in-memory database: every migration is pending.
+    assert result.stdout.splitlines()[-1] == "djangoops-status 1"
+    assert result.stderr.splitlines()[-1] == "djangoops: manage.py migrate --check --noinput"
