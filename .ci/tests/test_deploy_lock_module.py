@@ -36,8 +36,9 @@ def test_stale_lock_broken_only_on_request_and_only_when_old(tmp_path):
     lock.take(path, record("a"), False, 1800, 1000)
     assert lock.take(path, record("b", 2000), True, 1800, 2000)[0] is False  # 1000 s old: younger
     assert lock.take(path, record("b", 3000), False, 1800, 3000)[0] is False  # old, not requested
-    held, broken, holder, _ = lock.take(path, record("b", 3000), True, 1800, 3000)
-    assert (held, broken, holder["token"]) == (True, True, "b")
+    held, broken, holder, age = lock.take(path, record("b", 3000), True, 1800, 3000)
+    assert (held, broken, holder["holder"], age) == (True, True, "ops@a", 2000)  # whose lock was broken
+    assert json.loads((tmp_path / "shop.lock" / "holder.json").read_text())["token"] == "b"
 
 
 def test_lock_without_holder_counts_as_age_zero(tmp_path):

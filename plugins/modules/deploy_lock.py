@@ -80,11 +80,13 @@ released:
   type: bool
   returned: always
 holder:
-  description: The holder's record when another run holds it (holder, playbook, since, token), else this run's.
+  description: >-
+    The record (holder, playbook, since, token) of the run that holds the lock, or of the
+    run whose stale lock was broken (C(broken=true)).
   type: dict
   returned: always
 age:
-  description: Seconds since the holder took the lock.
+  description: Seconds since that run took the lock.
   type: int
   returned: always
 """
@@ -114,7 +116,7 @@ def write_holder(path, record):
 
 
 def take(path, record, break_stale, stale_after, now):
-    """Return (held, broken, holder, age)."""
+    """Return (held, broken, holder, age); when broken, holder and age are the broken lock's."""
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
@@ -131,7 +133,7 @@ def take(path, record, break_stale, stale_after, now):
             holder = read_holder(path)
             return False, False, holder, int(now - float(holder.get("since", now)))
         write_holder(path, record)
-        return True, True, record, 0
+        return True, True, holder, age
     write_holder(path, record)
     return True, False, record, 0
 
