@@ -137,8 +137,15 @@ def _mode(entry, default):
         raise EntryError(f"{entry['path']}: mode {mode!r} is not an octal string such as '0644'") from None
 
 
-def _meta_differs(st, uid, gid, mode):
-    return st.st_uid != uid or st.st_gid != gid or stat.S_IMODE(st.st_mode) != mode
+def _fix_meta(path, uid, gid, mode, check):
+    """Give an existing path its owner, group and mode; whether they differed."""
+    st = os.stat(path)
+    if st.st_uid == uid and st.st_gid == gid and stat.S_IMODE(st.st_mode) == mode:
+        return False
+    if not check:
+        os.chown(path, uid, gid)
+        os.chmod(path, mode)
+    return True
 
 
 def apply_directory(entry, check):
@@ -153,12 +160,7 @@ def apply_directory(entry, check):
             os.chown(path, uid, gid)
             os.chmod(path, mode)
         return True, None
-    if _meta_differs(os.stat(path), uid, gid, mode):
-        if not check:
-            os.chown(path, uid, gid)
-            os.chmod(path, mode)
-        return True, None
-    return False, None
+    return _fix_meta(path, uid, gid, mode, check), None
 
 
 def apply_file(entry, check, run_command):
@@ -178,12 +180,7 @@ def apply_file(entry, check, run_command):
         with open(path, "rb") as current:
             before = current.read()
         if before == content:
-            if _meta_differs(os.stat(path), uid, gid, mode):
-                if not check:
-                    os.chown(path, uid, gid)
-                    os.chmod(path, mode)
-                return True, None
-            return False, None
+            return _fix_meta(path, uid, gid, mode, check), None
     diff = {
         "before_header": path if before is not None else "(absent)",
         "after_header": path,
