@@ -6,9 +6,9 @@
 # stdout (migrate --check exits 1 when migrations are pending), and the run goes on.
 # The project's own manage.py runs as it would from a shell (its settings-module
 # defaults, its sys.path setup); only its call to execute_from_command_line is
-# taken over to run each step in turn. A step
-# that fails exits as manage.py would (a check's report or the traceback on
-# stderr, status 1); the step's name is written to stderr before it starts.
+# taken over to run each step in turn. A step that fails exits as manage.py
+# would (a check's report or the traceback on stderr, status 1); the step's
+# name is written to stderr before it starts.
 import json
 import runpy
 import sys
@@ -23,19 +23,19 @@ run_one = management.execute_from_command_line
 def run_steps(argv=None):
     RAN.append(True)
     for step in STEPS:
+        reports = isinstance(step, dict) and step.get("status")
         words = step["argv"] if isinstance(step, dict) else step
         print("djangoops: manage.py " + " ".join(words), file=sys.stderr, flush=True)
-        if not (isinstance(step, dict) and step.get("status")):
-            run_one(["manage.py", *words])
-            continue
         try:
             run_one(["manage.py", *words])
             status = 0
         except SystemExit as exit_:
+            if not reports:
+                raise
             status = exit_.code if isinstance(exit_.code, int) else 1
-        sys.stdout.flush()
-        print(f"djangoops-status {status}", flush=True)
-
+        if reports:
+            sys.stdout.flush()
+            print(f"djangoops-status {status}", flush=True)
 
 management.execute_from_command_line = run_steps
 sys.argv = ["manage.py"]
