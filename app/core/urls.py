@@ -11,4 +11,6 @@ urlpatterns = [
     path("health/db/", views.health_db, name="health-db"),
     path("health/redis/", views.health_redis, name="health-redis"),
     path("readiness/", views.readiness, name="readiness"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<slug:token>/", views.task_report, name="task-report"),
 ]

@@ -1,11 +1,17 @@
-from django.http import JsonResponse
+import hmac
+import json
+from functools import wraps
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
 from blog.models import Author, Comment, Post
 
-from . import health
+from . import health, runs
 from .release import current_release
 
 
@@ -62,3 +68,49 @@ def health_redis(request):
 def readiness(request):
     """Everything a request may need: database, cache and channel layer."""
     return _report(["database", "cache", "channel_layer"])
+
+
+# --- Background tasks over HTTP ---------------------------------------------
+# For a caller holding TASKS_API_TOKEN (a deploy test, an operator's script):
+# enqueue record_run tasks and read back what the workers recorded. Off (404)
+# when the token is not set; a bearer token, so no session and no CSRF.
+
+
+def _token_required(view):
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        expected = settings.TASKS_API_TOKEN
+        if not expected:
+            raise Http404
+        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+        if scheme != "Bearer" or not hmac.compare_digest(sent.encode(), expected.encode()):
+            return JsonResponse({"error": "send Authorization: Bearer <TASKS_API_TOKEN>"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+@_token_required
+def tasks(request):
+    """POST {"token": "<slug>", "count": n, "seconds": s} → 202 {"enqueued": n}."""
+    try:
+        body = json.loads(request.body or b"{}")
+        token = str(body["token"])
+        count = int(body.get("count", 1))
+        seconds = float(body.get("seconds", 0))
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": 'send JSON: {"token": "<slug>", "count": <1..%d>, "seconds": <0..60>}' % runs.MAX_COUNT}, status=400)
+    if not token.replace("-", "").replace("_", "").isalnum() or not 1 <= count <= runs.MAX_COUNT or not 0 <= seconds <= 60:
+        return JsonResponse({"error": f"token must be a slug, count 1..{runs.MAX_COUNT}, seconds 0..60"}, status=400)
+    return JsonResponse({"enqueued": runs.enqueue(token, count, seconds), "token": token}, status=202)
+
+
+@never_cache
+@require_safe
+@_token_required
+def task_report(request, token):
+    """GET → the runs recorded for the token (core.runs.report)."""
+    return JsonResponse(runs.report(token))

@@ -69,3 +69,51 @@ def test_the_beat_schedule_follows_the_environment(monkeypatch):
         monkeypatch.delenv("CELERY_BEAT_TICK_SECONDS")
         importlib.reload(base)
     assert base.CELERY_BEAT_SCHEDULE == {}
+
+
+# --- /tasks/ over HTTP ---------------------------------------------------------
+
+
+@pytest.fixture
+def tasks_token(settings):
+    settings.TASKS_API_TOKEN = "t0ken-for-tests"
+    return {"HTTP_AUTHORIZATION": "Bearer t0ken-for-tests"}
+
+
+@pytest.mark.django_db
+def test_tasks_endpoint_is_off_without_a_token(client, settings):
+    settings.TASKS_API_TOKEN = ""
+    assert client.post("/tasks/", {"token": "x"}, content_type="application/json").status_code == 404
+    assert client.get("/tasks/x/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_tasks_endpoint_refuses_a_wrong_or_missing_token(client, tasks_token):
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer wrong"}, {"HTTP_AUTHORIZATION": "t0ken-for-tests"}, {"HTTP_AUTHORIZATION": "Basic t0ken-for-tests"}):
+        response = client.post("/tasks/", {"token": "x"}, content_type="application/json", **headers)
+        assert response.status_code == 403, headers
+        assert client.get("/tasks/x/", **headers).status_code == 403
+    assert TaskRun.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_tasks_enqueued_over_http_run_and_are_reported_with_their_release(client, tasks_token, release):
+    response = client.post("/tasks/", {"token": "web-1", "count": 3}, content_type="application/json", **tasks_token)
+    assert (response.status_code, response.json()) == (202, {"enqueued": 3, "token": "web-1"})
+    report = client.get("/tasks/web-1/", **tasks_token)
+    assert report["Cache-Control"].startswith("max-age=0")
+    assert report.json() == {"runs": 3, "tokens": 3, "duplicates": [], "releases": [release], "since": 3}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    ["not json", {"count": 2}, {"token": "a b"}, {"token": "x", "count": 0}, {"token": "x", "count": 1001}, {"token": "x", "seconds": 61}],
+)
+def test_tasks_endpoint_refuses_bad_input_and_enqueues_nothing(client, tasks_token, body):
+    data = body if isinstance(body, str) else json.dumps(body)
+    response = client.post("/tasks/", data, content_type="application/json", **tasks_token)
+    assert response.status_code == 400
+    assert "token" in response.json()["error"]
+    assert TaskRun.objects.count() == 0
+    assert client.get("/tasks/", **tasks_token).status_code == 405

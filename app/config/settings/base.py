@@ -132,6 +132,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": optional("CELERY_VISIBILITY_TIMEOUT", default=3600, cast=int)
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# /tasks/ enqueues and reports record_run tasks for a caller that sends
+# "Authorization: Bearer <TASKS_API_TOKEN>"; unset (the default), it is off (404).
+TASKS_API_TOKEN = optional("TASKS_API_TOKEN", default="")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Tests run tasks in the calling process (CELERY_TASK_ALWAYS_EAGER=True).
 CELERY_TASK_ALWAYS_EAGER = optional("CELERY_TASK_ALWAYS_EAGER", default=False, cast=bool)

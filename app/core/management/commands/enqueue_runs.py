@@ -3,19 +3,17 @@
     manage.py enqueue_runs --token deploy-1 --count 500 --seconds 0.2
     manage.py enqueue_runs --token deploy-1 --report
 
-The report is one JSON line: runs per token, the tokens recorded more than
-once, the releases that ran them, and the runs recorded since --since. The deploy tests use it through the
-app's manage wrapper.
+The report is one JSON line (core.runs.report): runs per token, the tokens
+recorded more than once, the releases that ran them, and the runs recorded
+since --since. The deploy tests use it through the app's manage wrapper; the
+same is served over HTTP at /tasks/ (core.views.tasks).
 """
 
 import json
-from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand
-from django.db.models import Count
 
-from core.models import TaskRun
-from core.tasks import record_run
+from core import runs
 
 
 class Command(BaseCommand):
@@ -31,20 +29,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, token, count, seconds, start, report, since, **options):
         if report:
-            runs = TaskRun.objects.filter(token__startswith=f"{token}-", kind="task")
-            per_token = runs.values("token").annotate(n=Count("id"))
-            self.stdout.write(
-                json.dumps(
-                    {
-                        "runs": runs.count(),
-                        "tokens": per_token.count(),
-                        "duplicates": sorted(row["token"] for row in per_token if row["n"] > 1),
-                        "releases": sorted(set(runs.values_list("release", flat=True))),
-                        "since": runs.filter(created__gte=datetime.fromtimestamp(since, tz=UTC)).count(),
-                    }
-                )
-            )
+            self.stdout.write(json.dumps(runs.report(token, since)))
             return
-        for number in range(start, start + count):
-            record_run.delay(f"{token}-{number}", seconds)
-        self.stdout.write(json.dumps({"enqueued": count}))
+        self.stdout.write(json.dumps({"enqueued": runs.enqueue(token, count, seconds, start)}))
