@@ -182,3 +182,40 @@ def test_build_steps_report_pending_migrations_and_go_on(tmp_path):
     # An empty in-memory database: every migration is pending.
     assert result.stdout.splitlines()[-1] == "djangoops-status 1"
     assert result.stderr.splitlines()[-1] == "djangoops: manage.py migrate --check --noinput"
+
+
+def test_build_steps_bridge_the_live_releases_hashed_files_once(tmp_path):
+    """After collectstatic, the live release's files named in its manifest (and
+    their .gz) that the new release lacks are linked in; its own files win, a
+    name leading outside the directory is ignored, and nothing older comes along."""
+    live = tmp_path / "releases" / "1" / "live-static"
+    (live / "css").mkdir(parents=True)
+    (live / "css" / "old.0123456789ab.css").write_text("old")
+    (live / "css" / "old.0123456789ab.css.gz").write_bytes(b"gz")
+    (live / "css" / "bridged-before.aaaaaaaaaaaa.css").write_text("two releases ago")
+    (tmp_path / "releases" / "escape.css").write_text("outside the live release")
+    (live / "staticfiles.json").write_text(json.dumps({"paths": {
+        "css/old.css": "css/old.0123456789ab.css",
+        "css/site.css": "css/site.css",  # the new release has its own
+        "escape.css": "../../escape.css",
+    }}))
+    (live / "css" / "site.css").write_text("the live release's")
+    environ = clean_environ(**production_environ(tmp_path))
+    new = tmp_path / "static"
+    result = manage_steps([["collectstatic", "--noinput"], {"bridge_static": str(live)}], environ)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "djangoops-bridged 2"
+    assert (new / "css" / "old.0123456789ab.css").read_text() == "old"
+    assert (new / "css" / "old.0123456789ab.css").stat().st_ino == (live / "css" / "old.0123456789ab.css").stat().st_ino
+    assert (new / "css" / "old.0123456789ab.css.gz").read_bytes() == b"gz"
+    assert (new / "css" / "site.css").read_text() != "the live release's"
+    assert not (new / "css" / "bridged-before.aaaaaaaaaaaa.css").exists()
+    assert not (new / "../../escape.css").exists()
+    assert "css/old.css" not in json.loads((new / "staticfiles.json").read_text())["paths"]
+
+
+def test_build_steps_bridge_nothing_on_a_first_release(tmp_path):
+    environ = clean_environ(**production_environ(tmp_path))
+    result = manage_steps([["collectstatic", "--noinput"], {"bridge_static": str(tmp_path / "none")}], environ)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "djangoops-bridged 0"
