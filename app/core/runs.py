@@ -1,12 +1,16 @@
 """Enqueue record_run tasks and report the runs recorded, for the
-``enqueue_runs`` command and the token-protected ``/tasks/`` endpoint."""
+``enqueue_runs`` command and the token-protected ``/tasks/`` endpoint.
+
+The tasks module is imported only when something is enqueued: the web
+processes load this module with the URL conf and must not depend on the
+workers' code (a release whose tasks module is broken fails on its workers).
+"""
 
 from datetime import UTC, datetime
 
 from django.db.models import Count
 
 from core.models import TaskRun
-from core.tasks import record_run
 
 # One request or command enqueues at most this many tasks.
 MAX_COUNT = 1000
@@ -14,6 +18,8 @@ MAX_COUNT = 1000
 
 def enqueue(token, count=1, seconds=0.0, start=0):
     """Enqueue ``count`` runs named ``<token>-<n>``; return how many."""
+    from core.tasks import record_run
+
     for number in range(start, start + count):
         record_run.delay(f"{token}-{number}", seconds)
     return count

@@ -117,3 +117,20 @@ def test_tasks_endpoint_refuses_bad_input_and_enqueues_nothing(client, tasks_tok
     assert "token" in response.json()["error"]
     assert TaskRun.objects.count() == 0
     assert client.get("/tasks/", **tasks_token).status_code == 405
+
+
+def test_the_web_app_loads_without_the_tasks_module():
+    """The URL conf (and so every web process) must not import core.tasks: a
+    release whose tasks module is broken fails on its workers, not on check."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.urls import resolve; resolve('/tasks/'); "
+        "print('core.tasks' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
