@@ -32,6 +32,9 @@ def test_the_requirements_checksum_and_this_python(tmp_path):
     assert report["requirements"] == {"exists": True, "checksum": hashlib.sha256(b"Django==5.2\n").hexdigest()}
     assert report["python"] == f"{MAJOR}.{MINOR}.{MICRO}"
     assert report["problems"] == []
+    # This machine's Debian interpreter is among those listed.
+    assert "python3.11" in report["available"] or not pathlib.Path("/usr/bin/python3.11").exists()
+    assert all(name.startswith("python3.") and name[8:].isdigit() for name in report["available"])
 
 
 def test_a_missing_requirements_file_is_reported_not_raised(tmp_path):

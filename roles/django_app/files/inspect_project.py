@@ -6,6 +6,7 @@
 # requires-python, .python-version) and, in "problems", each of those this
 # interpreter does not satisfy. Standard library only (Python 3.8+: no tomllib
 # before 3.11, so requires-python is read with a pattern).
+import glob
 import hashlib
 import json
 import os
@@ -54,7 +55,10 @@ def pinned_version(text):
 
 
 def inspect(requirements):
-    report = {"python": ".".join(map(str, HERE)), "problems": []}
+    report = {"python": ".".join(map(str, HERE)), "problems": [],
+              # The interpreters the distribution installed, for the refusal's message.
+              "available": sorted({os.path.basename(path) for path in glob.glob("/usr/bin/python3.[0-9]*")
+                                   if re.fullmatch(r"python3\.[0-9]+", os.path.basename(path))})}
     try:
         with open(requirements, "rb") as handle:
             report["requirements"] = {"exists": True, "checksum": hashlib.sha256(handle.read()).hexdigest()}
