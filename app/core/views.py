@@ -3,6 +3,7 @@ import json
 from functools import wraps
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -103,7 +104,8 @@ def tasks(request):
         seconds = float(body.get("seconds", 0))
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": 'send JSON: {"token": "<slug>", "count": <1..%d>, "seconds": <0..60>}' % runs.MAX_COUNT}, status=400)
-    if not token.replace("-", "").replace("_", "").isalnum() or not 1 <= count <= runs.MAX_COUNT or not 0 <= seconds <= 60:
+    # A slug, as the report's URL (tasks/<slug:token>/) takes it.
+    if not slug_re.match(token) or not 1 <= count <= runs.MAX_COUNT or not 0 <= seconds <= 60:
         return JsonResponse({"error": f"token must be a slug, count 1..{runs.MAX_COUNT}, seconds 0..60"}, status=400)
     return JsonResponse({"enqueued": runs.enqueue(token, count, seconds), "token": token}, status=202)
 

@@ -108,7 +108,7 @@ def test_tasks_enqueued_over_http_run_and_are_reported_with_their_release(client
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "body",
-    ["not json", {"count": 2}, {"token": "a b"}, {"token": "x", "count": 0}, {"token": "x", "count": 1001}, {"token": "x", "seconds": 61}],
+    ["not json", {"count": 2}, {"token": "a b"}, {"token": "caf\u00e9"}, {"token": "x", "count": 0}, {"token": "x", "count": 1001}, {"token": "x", "seconds": 61}],
 )
 def test_tasks_endpoint_refuses_bad_input_and_enqueues_nothing(client, tasks_token, body):
     data = body if isinstance(body, str) else json.dumps(body)

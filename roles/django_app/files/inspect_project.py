@@ -72,10 +72,10 @@ def inspect(requirements):
             try:
                 ok = all(satisfies(clause) for clause in spec.split(",") if clause.strip())
             except ValueError as error:
-                ok = False
                 report["problems"].append(f"pyproject.toml's requires-python {spec!r} has a clause this check cannot read: {error}")
-            if not ok and not report["problems"]:
-                report["problems"].append(f"pyproject.toml asks for requires-python {spec!r}")
+            else:
+                if not ok:
+                    report["problems"].append(f"pyproject.toml asks for requires-python {spec!r}")
     if os.path.isfile(".python-version"):
         with open(".python-version", encoding="utf-8") as handle:
             pinned = pinned_version(handle.read())
