@@ -1,6 +1,8 @@
 """Packs a local Django project for a release, on the controller, in one call:
-    python3 pack_source.py <cache dir> <project dir> [--exclude=PATTERN ...]
-Prints {"path": ..., "sha256": ...} as JSON.
+    python3 pack_source.py <cache dir> <project dir> [--requirements=FILE] [--exclude=PATTERN ...]
+Prints {"path": ..., "sha256": ..., "asks": ...} as JSON; "asks" is what the
+project's files ask for to install it (inspect_project.describe), read here so
+the host can refuse a release before anything is unpacked on it.
 
 The archive is deterministic (names sorted, times, owners and gzip header fixed),
 so the same files always give the same checksum and so the same release id.
@@ -19,11 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from inspect_project import describe, dir_reader
+
 STALE_AFTER = 24 * 3600
 
 
 def main(argv):
-    cache, project, excludes = Path(argv[0]), argv[1], argv[2:]
+    cache, project = Path(argv[0]), argv[1]
+    requirements = next((arg.split("=", 1)[1] for arg in argv[2:] if arg.startswith("--requirements=")),
+                        "requirements.txt")
+    excludes = [arg for arg in argv[2:] if not arg.startswith("--requirements=")]
     cache.mkdir(mode=0o700, parents=True, exist_ok=True)
     for stale in [*cache.glob("packing-*.tar.gz"), *cache.glob("source.tar.gz")]:
         try:
@@ -42,7 +49,8 @@ def main(argv):
     with open(path, "rb") as archive:
         for block in iter(lambda: archive.read(1 << 20), b""):
             digest.update(block)
-    print(json.dumps({"path": path, "sha256": digest.hexdigest()}))
+    print(json.dumps({"path": path, "sha256": digest.hexdigest(),
+                      "asks": describe(dir_reader(project), requirements)}))
 
 
 if __name__ == "__main__":
