@@ -99,6 +99,16 @@ def test_link_replaced_atomically_and_absent_removes(tmp_path):
     assert changed == [str(tmp_path / "old")] and not (tmp_path / "old").exists()
 
 
+def test_link_entries_report_what_they_pointed_to_before(tmp_path):
+    link, before = tmp_path / "current", {}
+    entries = [{"path": str(link), "state": "link", "src": "releases/one", "owner": USER, "group": GROUP}]
+    files.apply_entries(entries, False, run, before)
+    assert before == {str(link): ""}
+    entries[0]["src"] = "releases/two"
+    files.apply_entries(entries, False, run, before)
+    assert before == {str(link): "releases/one"} and os.readlink(link) == "releases/two"
+
+
 def test_check_mode_changes_nothing(tmp_path):
     conf = tmp_path / "a.conf"
     apply([{"path": str(conf), "content": "a\n"}])

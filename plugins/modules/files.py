@@ -99,6 +99,10 @@ daemon_reloaded:
   description: Whether systemd reread its unit files.
   type: bool
   returned: always
+links_before:
+  description: For each link entry, the target its path pointed to before this call ("" when it was no link).
+  type: dict
+  returned: always
 """
 
 import grp
@@ -239,13 +243,16 @@ def apply_absent(entry, check):
     return True, None
 
 
-def apply_entries(entries, check, run_command):
-    """Apply entries in order; return (changed paths, diffs). Stops at the first error."""
+def apply_entries(entries, check, run_command, links_before=None):
+    """Apply entries in order; return (changed paths, diffs). Stops at the first error.
+    links_before (a dict), when given, gets each link entry's target before the change."""
     changed, diffs = [], []
     for entry in entries:
         if not os.path.isabs(entry["path"]):
             raise EntryError(f"{entry['path']}: the path must be absolute")
         state = entry.get("state") or "file"
+        if state == "link" and links_before is not None:
+            links_before[entry["path"]] = os.readlink(entry["path"]) if os.path.islink(entry["path"]) else ""
         if state == "directory":
             did, diff = apply_directory(entry, check)
         elif state == "file":
@@ -283,8 +290,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    links_before = {}
     try:
-        changed, diffs = apply_entries(params["entries"], module.check_mode, module.run_command)
+        changed, diffs = apply_entries(params["entries"], module.check_mode, module.run_command, links_before)
     except (EntryError, OSError) as error:
         module.fail_json(msg=str(error))
 
@@ -307,7 +315,7 @@ def main():
         reloaded = True
         state = show()
     result = {"changed": bool(changed) or reloaded, "changed_paths": changed, "units_state": state,
-              "daemon_reloaded": reloaded}
+              "daemon_reloaded": reloaded, "links_before": links_before}
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

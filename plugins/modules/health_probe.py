@@ -49,6 +49,10 @@ options:
     description: The release each process must name in I(release_field).
     type: str
     default: ""
+  current:
+    description: A symlink to the live release; when I(release) is empty, the release it names is the one expected.
+    type: str
+    default: ""
   websocket_path:
     description: A websocket route that echoes what it is sent.
     type: str
@@ -97,6 +101,10 @@ checks:
     detail: {description: What the last failing try saw (empty when ok)., type: str}
     attempts: {description: How many tries were made., type: int}
     seconds: {description: Seconds from the start until it passed (or gave up)., type: float}
+release:
+  description: The release the processes had to name (I(release), or the one I(current) names).
+  type: str
+  returned: always
 failures:
   description: One line per endpoint that did not pass.
   returned: always
@@ -297,6 +305,7 @@ def main():
             "headers": {"type": "dict", "default": {}},
             "release_field": {"type": "str", "default": ""},
             "release": {"type": "str", "default": ""},
+            "current": {"type": "str", "default": ""},
             "websocket_path": {"type": "str", "default": ""},
             "origin": {"type": "str", "default": "http://localhost"},
             "timeout": {"type": "float", "default": 60},
@@ -310,11 +319,14 @@ def main():
         module.fail_json(msg="health_probe: timeout, interval and request_timeout must be positive")
     if not params["endpoints"]:
         module.fail_json(msg="health_probe: endpoints is empty; name at least one process to check")
+    if params["current"] and not params["release"]:
+        # The live release: what the symlink `current` names (no separate stat).
+        params["release"] = os.path.basename(os.readlink(params["current"])) if os.path.islink(params["current"]) else ""
     endpoints = [{"name": address, "address": address, "websocket": address in params["websocket_endpoints"]}
                  for address in params["endpoints"]]
     results, seconds = probe(endpoints, params)
     failed = failures(results)
-    module.exit_json(changed=False, checks=results, failures=failed, seconds=seconds)
+    module.exit_json(changed=False, checks=results, failures=failed, seconds=seconds, release=params["release"])
 
 
 if __name__ == "__main__":

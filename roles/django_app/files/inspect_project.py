@@ -18,8 +18,9 @@ so requires-python is read with a pattern):
 
 On the host (the release build runs it with the system python3):
     python3 -c "<this file>" '{"source": {"git_dir": ..., "rev": ...} | "asks": {...},
-                               "requirements_file": ..., "python": ..., "installer": ..., "check": true}'
-prints one JSON line.
+                               "requirements_file": ..., "python": ..., "installer": ..., "check": true,
+                               "venvs_dir": ..., "marker": ...}'
+prints one JSON line, with the virtualenv's key and whether it is finished.
 """
 import glob
 import hashlib
@@ -215,6 +216,13 @@ def choose(asks, python="auto", installer="auto", check=True, candidates=None):
     return report
 
 
+def venv_key(report):
+    """The virtualenv's name: its dependencies' checksum, interpreter and installer
+    (a pip virtualenv keeps the key it had before uv was an installer)."""
+    suffix = "" if report["installer"] == "pip" else " " + report["installer"]
+    return hashlib.sha256(f"{report['checksum']} {report['python']}{suffix}".encode()).hexdigest()[:16]
+
+
 def main(argv):
     args = json.loads(argv[0])
     if "asks" in args:
@@ -223,7 +231,12 @@ def main(argv):
         source = args["source"]
         read = git_reader(source["git_dir"], source["rev"]) if "git_dir" in source else dir_reader(source["dir"])
         asks = describe(read, args["requirements_file"])
-    print(json.dumps(choose(asks, args.get("python", "auto"), args.get("installer", "auto"), args.get("check", True))))
+    report = choose(asks, args.get("python", "auto"), args.get("installer", "auto"), args.get("check", True))
+    report["venv_key"] = venv_key(report)
+    # Whether that virtualenv is finished (its marker written), with venvs_dir and marker.
+    report["venv_finished"] = bool(args.get("venvs_dir")) and os.path.isfile(
+        os.path.join(args.get("venvs_dir", ""), report["venv_key"], args.get("marker", "")))
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
