@@ -11,10 +11,15 @@ from functools import cache
 from django.conf import settings
 
 
-@cache
-def current_release():
+def read_release(base_dir):
+    """The release id in base_dir/REVISION, or None (settings use it before Django is set up)."""
     try:
-        first_line = (settings.BASE_DIR / "REVISION").read_text(encoding="utf-8").splitlines()[0]
+        first_line = (base_dir / "REVISION").read_text(encoding="utf-8").splitlines()[0]
     except (OSError, IndexError):
         return None
     return first_line.strip() or None
+
+
+@cache
+def current_release():
+    return read_release(settings.BASE_DIR)

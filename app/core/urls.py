@@ -12,5 +12,7 @@ urlpatterns = [
     path("health/redis/", views.health_redis, name="health-redis"),
     path("readiness/", views.readiness, name="readiness"),
     path("tasks/", views.tasks, name="tasks"),
+    # Same bearer token as tasks/: raises on purpose, to check error tracking end to end.
+    path("ops/error/", views.error_check, name="error-check"),
     path("tasks/<slug:token>/", views.task_report, name="task-report"),
 ]

@@ -110,6 +110,15 @@ def tasks(request):
     return JsonResponse({"enqueued": runs.enqueue(token, count, seconds), "token": token}, status=202)
 
 
+@csrf_exempt
+@never_cache
+@require_POST
+@_token_required
+def error_check(request):
+    """POST → an unhandled exception, for checking that errors reach the tracker (500)."""
+    raise RuntimeError("djangoops error-tracking check: this exception is raised on purpose")
+
+
 @never_cache
 @require_safe
 @_token_required

@@ -23,6 +23,8 @@ ENV_NAMES = {
     "static_root": "DJANGO_STATIC_ROOT",
     "media_root": "DJANGO_MEDIA_ROOT",
     "log_file": "DJANGO_LOG_FILE",
+    "error_dsn": "SENTRY_DSN",
+    "error_environment": "SENTRY_ENVIRONMENT",
 }
 
 FIELDS = (

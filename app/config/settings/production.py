@@ -177,3 +177,14 @@ if LOG_FILE:
         "delay": True,
     }
     LOGGING["root"]["handlers"].append("file")
+
+# --- Error tracking (Sentry protocol: Sentry or GlitchTip) ------------------
+
+# Off without a DSN. Events carry SENTRY_ENVIRONMENT and the live release's id
+# (REVISION, written by the deploy); secrets are scrubbed (core/errors.py).
+SENTRY_DSN = optional("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from core import errors as _errors
+    from core.release import read_release as _read_release
+
+    _errors.init(SENTRY_DSN, optional("SENTRY_ENVIRONMENT", default="production"), _read_release(BASE_DIR))  # noqa: F405
