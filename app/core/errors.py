@@ -17,9 +17,17 @@ SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|DSN", re.IGNORECASE)
 FILTERED = "[Filtered]"
 
 
+def settings_environ():
+    """What the settings read: the dotenv file (config.env, python-decouple), then the
+    OS environment over it. On a server the secrets are in the file, not os.environ."""
+    from config.env import env
+
+    return {**getattr(env.repository, "data", {}), **os.environ}
+
+
 def secret_values(environ=None):
     """The secret strings in an environment: named like a secret, or a URL's password."""
-    environ = os.environ if environ is None else environ
+    environ = settings_environ() if environ is None else environ
     found = set()
     for name, value in environ.items():
         if not value:

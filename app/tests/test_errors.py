@@ -32,6 +32,19 @@ def test_secret_values_are_the_secret_names_and_url_passwords():
     assert found == sorted(found, key=len, reverse=True)
 
 
+def test_the_secrets_of_the_dotenv_file_count_too(tmp_path, monkeypatch):
+    """On a server the settings read the env file (python-decouple), not os.environ."""
+    from decouple import RepositoryEnv
+
+    from config import env as config_env
+
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"TASKS_API_TOKEN={TOKEN}\nDATABASE_URL=postgres://app:{DB_PASSWORD}@db/app\n")
+    monkeypatch.setattr(config_env.env, "repository", RepositoryEnv(str(dotenv)))
+    monkeypatch.delenv("TASKS_API_TOKEN", raising=False)
+    assert {TOKEN, DB_PASSWORD} <= set(errors.secret_values())
+
+
 def test_the_scrubber_replaces_a_secret_wherever_it_is():
     event = {"message": f"failed with {TOKEN}", "frames": [{"vars": {"expected": f"'{TOKEN}'", "n": 3}}],
              "request": {"headers": {"X-Key": DB_PASSWORD}}}
