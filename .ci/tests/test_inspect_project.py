@@ -171,3 +171,13 @@ def test_the_host_mode_reads_a_commit_of_a_bare_repository(tmp_path):
     report = json.loads(shown.stdout)
     assert report["installer"] == "uv-sync" and report["problems"] == [".python-version asks for 3.98"]
     assert not report["asks"]["requirements"]["exists"]
+
+
+def test_an_interpreter_under_two_names_is_probed_once_and_listed_by_its_versioned_name(tmp_path):
+    versioned = tmp_path / f"python{HERE}"
+    versioned.symlink_to(sys.executable)
+    default = tmp_path / "python3"
+    default.symlink_to(versioned)
+    report = inspect_project.choose(project(tmp_path, python_version="3.98"), "auto", "auto", True,
+                                    [str(default), str(versioned)])
+    assert report["available"] == [f"python{HERE} ({MAJOR}.{MINOR}.{MICRO})"]

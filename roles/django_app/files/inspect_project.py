@@ -186,18 +186,19 @@ def choose_installer(asks, installer):
 def choose(asks, python="auto", installer="auto", check=True, candidates=None):
     """The interpreter and installer for this project on this host, and what refuses it."""
     candidates = host_candidates() if candidates is None else candidates
-    seen, versions = set(), []
+    # One probe per interpreter: python3 and python3.11 are often the same file.
+    probed, versions, names = {}, [], []
     for path in ([python] if python != "auto" else candidates):
         real = os.path.realpath(path)
-        if python == "auto" and real in seen:
-            continue
-        seen.add(real)
-        versions.append((path, interpreter_version(path)))
+        if real not in probed:
+            probed[real] = interpreter_version(path)
+            versions.append((path, probed[real]))
+        names.append((path, probed[real]))
     mode, problem = choose_installer(asks, installer)
     report = {"installer": mode, "asks": asks, "problems": [problem] if problem else [],
               "available": [f"{os.path.basename(path)} ({'.'.join(map(str, version))})"
-                            for path, version in versions if version and path != "/usr/bin/python3"]
-              or [f"python3 ({'.'.join(map(str, version))})" for path, version in versions if version]}
+                            for path, version in names if version and os.path.basename(path) != "python3"]
+              or [f"python3 ({'.'.join(map(str, version))})" for path, version in names if version]}
     report["checksum"] = asks["uv_lock"]["checksum"] if mode == "uv-sync" else asks["requirements"]["checksum"]
     usable = [(path, version) for path, version in versions if version]
     if python != "auto":
