@@ -99,7 +99,6 @@ def requirements_checksum(read, name):
     if top is None:
         return {"exists": False, "checksum": "", "files": []}
     digest, files, queue, seen = hashlib.sha256(top), [name], [(name, top)], {os.path.normpath(name)}
-    included = False
     while queue:
         current, content = queue.pop(0)
         for found in INCLUDE.findall(content.decode("utf-8", "replace")):
@@ -110,11 +109,10 @@ def requirements_checksum(read, name):
             data = read(path)
             if data is None:
                 continue  # pip names the missing file when it installs
-            included = True
             files.append(path)
             digest.update(b"\0" + path.encode() + b"\0" + data)
             queue.append((path, data))
-    checksum = digest.hexdigest() if included else hashlib.sha256(top).hexdigest()
+    checksum = digest.hexdigest() if len(files) > 1 else hashlib.sha256(top).hexdigest()
     return {"exists": True, "checksum": checksum, "files": files}
 
 
