@@ -181,3 +181,14 @@ def test_an_interpreter_under_two_names_is_probed_once_and_listed_by_its_version
     report = inspect_project.choose(project(tmp_path, python_version="3.98"), "auto", "auto", True,
                                     [str(default), str(versioned)])
     assert report["available"] == [f"python{HERE} ({MAJOR}.{MINOR}.{MICRO})"]
+
+
+def test_a_python3_with_no_versioned_twin_is_still_listed(tmp_path):
+    # CI's virtualenv python3 links to pyenv's interpreter, which is not among the candidates.
+    alone = tmp_path / "bin" / "python3"
+    alone.parent.mkdir()
+    alone.write_text("#!/bin/sh\necho 3.10.4\n")
+    alone.chmod(0o755)
+    older = stand_in(tmp_path, "3.9.2")
+    report = inspect_project.choose(project(tmp_path, python_version="3.98"), "auto", "auto", True, [str(alone), older])
+    assert report["available"] == ["python3 (3.10.4)", "python3.9.2 (3.9.2)"]

@@ -191,12 +191,15 @@ def choose(asks, python="auto", installer="auto", check=True, candidates=None):
         if real not in probed:
             probed[real] = interpreter_version(path)
             versions.append((path, probed[real]))
-        names.append((path, probed[real]))
+        names.append((path, real, probed[real]))
+    # Each interpreter once, by its versioned name when it has one (python3 -> python3.11).
+    listed = {}
+    for path, real, version in names:
+        if version and (real not in listed or os.path.basename(path) != "python3"):
+            listed[real] = f"{os.path.basename(path)} ({'.'.join(map(str, version))})"
     mode, problem = choose_installer(asks, installer)
     report = {"installer": mode, "asks": asks, "problems": [problem] if problem else [],
-              "available": [f"{os.path.basename(path)} ({'.'.join(map(str, version))})"
-                            for path, version in names if version and os.path.basename(path) != "python3"]
-              or [f"python3 ({'.'.join(map(str, version))})" for path, version in names if version]}
+              "available": list(listed.values())}
     report["checksum"] = asks["uv_lock"]["checksum"] if mode == "uv-sync" else asks["requirements"]["checksum"]
     usable = [(path, version) for path, version in versions if version]
     if python != "auto":
