@@ -8,10 +8,11 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 # Scenarios `make test` runs. With two lanes (.ci/scenarios.sh) the first runs in the
-# background beside the others, which run one after another: multihost and then apps
-# beside trixie and then default (whose load test waits until that lane has finished).
+# background beside the others, which run one after another: apps and then trixie
+# beside multihost and then default (whose load test waits until that lane has
+# finished; default's parts before it fill that time).
 # One after another: make molecule MOLECULE_LANES=1. Only one: SCENARIOS=trixie
-SCENARIOS ?= multihost+apps trixie default
+SCENARIOS ?= apps+trixie multihost default
 MOLECULE_LANES ?= 2
 
 # The scenario the kept-host targets work on, and the part of its verify step.

@@ -2,7 +2,7 @@
 # Run Molecule scenarios one after another (the default), or with MOLECULE_LANES=2
 # in two lanes: the first scenario in the background, the others one after another
 # beside it (the scenarios use their own containers, networks and apt caches).
-# `make test` puts multihost in the background lane beside trixie and then default
+# `make test` puts apps and trixie in the background lane beside multihost and then default
 # (one after another the suite took 98 min on 2 cores, 2026-12-02). default's load
 # test waits for the background lane to finish (DJANGOOPS_BACKGROUND_LANE): CPU
 # contention there once slowed Gunicorn's worker boot after a HUP past the load
