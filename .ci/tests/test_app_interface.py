@@ -198,9 +198,20 @@ def test_processes_become_commands_from_the_release_virtualenv():
     assert consumer["argv"] == [f"{venv}/bin/python", "manage.py", "runworker", "thumbnails"]
     assert worker["units"] == ["blog-worker@1.service", "blog-worker@2.service"]
     assert worker["exec_start"].endswith("--hostname worker-%i@%H --loglevel INFO --concurrency 4 --pool prefork --queues default,mail")
+    assert app["queues"] == ["default", "mail"]
     assert app["timers"] == [{"name": "clearsessions", "unit": "blog-clearsessions", "schedule": "daily", "randomized_delay": 60,
                               "argv": [f"{venv}/bin/python", "manage.py", "clearsessions"],
                               "exec_start": f"{venv}/bin/python manage.py clearsessions"}]
+
+
+def test_the_queues_of_all_workers_default_to_celerys_own():
+    app = app_interface({**PROCS, "processes": [
+        {"name": "worker", "type": "celery-worker"},
+        {"name": "mailer", "type": "celery-worker", "queues": ["mail"]},
+    ]})
+    assert [process["queues"] for process in app["processes"]] == [["celery"], ["mail"]]
+    assert app["queues"] == ["celery", "mail"]
+    assert app_interface(PROCS)["queues"] == []
 
 
 def test_a_command_is_quoted_for_systemd_and_its_percent_and_dollar_kept_literal():

@@ -238,6 +238,8 @@ def app_interface(app):
         "static_root": f"{project_dir}/{static_dirname}",
         "gunicorn_endpoint": gunicorn_endpoint,
         "daphne_endpoints": daphne_endpoints,
+        # Every queue a Celery worker of the app consumes (the monitoring reads their length).
+        "queues": sorted({queue for process in processes for queue in process.get("queues", [])}),
         "http_upstreams": http_upstreams,
         "websocket_upstreams": websocket_upstreams,
         "app_ports": [] if listen == "unix" else [str(gunicorn_port), f"{daphne_port_base + 1}:{daphne_port_base + instances}"],
@@ -311,6 +313,8 @@ def _processes(app, name, current, wsgi_app):
             pool = _str(entry, "pool", "prefork")
             if pool not in POOLS:
                 _fail(label, f"has pool {pool!r}", "give one of " + ", ".join(POOLS))
+            # The broker keys it consumes: Celery's default queue is "celery".
+            process["queues"] = queues or ["celery"]
             process["argv"] = [f"{venv}/bin/celery", "-A", celery_app, "worker", "--hostname", f"{proc_name}-%i@%H",
                                "--loglevel", "INFO", "--concurrency", str(concurrency), "--pool", pool] + (
                                    ["--queues", ",".join(queues)] if queues else [])
