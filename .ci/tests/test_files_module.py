@@ -120,6 +120,14 @@ def test_check_mode_changes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.conf"]
 
 
+def test_check_mode_reports_a_file_in_a_directory_an_earlier_entry_would_create(tmp_path):
+    changed, diffs = apply([{"path": str(tmp_path / "new"), "state": "directory"},
+                            {"path": str(tmp_path / "new" / "a.conf"), "content": "a\n"}], check=True)
+    assert changed == [str(tmp_path / "new"), str(tmp_path / "new" / "a.conf")]
+    assert diffs[0]["before_header"] == "(absent)" and diffs[0]["after"] == "a\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("entry, message", [
     ({"path": "relative/a.conf", "content": "x"}, "the path must be absolute"),
     ({"path": "{tmp}/missing/a.conf", "content": "x"}, "its directory .*/missing does not exist"),

@@ -167,7 +167,8 @@ def apply_directory(entry, check):
     return _fix_meta(path, uid, gid, mode, check), None
 
 
-def apply_file(entry, check, run_command):
+def apply_file(entry, check, run_command, planned=frozenset()):
+    """planned: directories an earlier entry would create (check mode)."""
     path = entry["path"]
     if entry.get("content") is None:
         raise EntryError(f"{path}: a file entry needs content")
@@ -175,7 +176,7 @@ def apply_file(entry, check, run_command):
     uid, gid = _ids(entry)
     mode = _mode(entry, 0o644)
     directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
+    if not os.path.isdir(directory) and not (check and directory in planned):
         raise EntryError(f"{path}: its directory {directory} does not exist (list it before the file)")
     if os.path.isdir(path) and not os.path.islink(path):
         raise EntryError(f"{path}: is a directory")
@@ -246,7 +247,7 @@ def apply_absent(entry, check):
 def apply_entries(entries, check, run_command, links_before=None):
     """Apply entries in order; return (changed paths, diffs). Stops at the first error.
     links_before (a dict), when given, gets each link entry's target before the change."""
-    changed, diffs = [], []
+    changed, diffs, planned = [], [], set()
     for entry in entries:
         if not os.path.isabs(entry["path"]):
             raise EntryError(f"{entry['path']}: the path must be absolute")
@@ -255,8 +256,10 @@ def apply_entries(entries, check, run_command, links_before=None):
             links_before[entry["path"]] = os.readlink(entry["path"]) if os.path.islink(entry["path"]) else ""
         if state == "directory":
             did, diff = apply_directory(entry, check)
+            if did and check:
+                planned.add(os.path.normpath(entry["path"]))
         elif state == "file":
-            did, diff = apply_file(entry, check, run_command)
+            did, diff = apply_file(entry, check, run_command, planned)
         elif state == "link":
             did, diff = apply_link(entry, check)
         else:
