@@ -16,7 +16,7 @@ switch (still open, or served by an app host not yet switched) asks for.
 whose page links a name not among them. Prints one JSON object:
   {"rounds", "pages": {status: n}, "previous": [urls], "new": [urls],
    "switched_after_s", "assets": {url: {status: n}},
-   "previous_after_switch": {"requests", "non_200"}, "new_assets": {"requests", "non_200"},
+   "previous_after_switch": {"requests", "non_200", "errors"}, "new_assets": {...the same},
    "asset_requests", "asset_non_200", "first_failures": [...]}
 A status is the HTTP code, or "error:<exception>" when no answer came. Exit 0.
 """
@@ -130,7 +130,8 @@ def main():
         time.sleep(args.interval)
 
     def summary(counter):
-        return {"requests": sum(counter.values()), "non_200": sum(n for s, n in counter.items() if s != "200")}
+        return {"requests": sum(counter.values()), "non_200": sum(n for s, n in counter.items() if s != "200"),
+                "errors": sum(n for s, n in counter.items() if s.startswith("error"))}
 
     result = {
         "rounds": rounds,

@@ -310,6 +310,16 @@ def bench_zero_downtime(args):
     paths = ["/health/", "/"]
     per_path = args.zd_connections // len(paths)
     copy = app_copy("bench-zero-downtime")
+    # A changed stylesheet (a new hashed name): pages rendered before the switch
+    # keep asking for the old name (asset_bridge.py counts those requests).
+    with open(copy / "static" / "css" / "site.css", "a") as css:
+        css.write(f"\n/* bench {time.time()} */\n")
+    assets_out = logs / "asset-bridge.json"
+    assets_out.unlink(missing_ok=True)
+    assets = subprocess.Popen(hosts_wrapped([PY, str(BENCH / "asset_bridge.py"), f"https://{DOMAIN}:{DEMO_PORT}/",
+                                             "--cafile", str(CERT), "--seconds", str(args.zd_max),
+                                             "--interval", "0.2", "--output", str(assets_out)]),
+                              stdout=subprocess.DEVNULL)
     hey_procs = []
     for path in paths:
         out = open(logs / f"hey{path.replace('/', '_')}.log", "w")
@@ -329,6 +339,7 @@ def bench_zero_downtime(args):
     for _, proc, _ in hey_procs:
         proc.send_signal(signal.SIGINT)
     ws.send_signal(signal.SIGINT)
+    assets.send_signal(signal.SIGINT)
     http = {}
     for path, proc, out in hey_procs:
         proc.wait(timeout=60)
@@ -336,6 +347,8 @@ def bench_zero_downtime(args):
         http[path] = parse_hey((logs / f"hey{path.replace('/', '_')}.log").read_text())
     ws.wait(timeout=60)
     reconnect = json.loads(ws_out.read_text()) if ws_out.exists() else {"error": "no result"}
+    assets.wait(timeout=60)
+    bridged = json.loads(assets_out.read_text()) if assets_out.exists() else {"error": "no result"}
     log("zero_downtime: back to the checkout's release")
     restore = run_playbook("deploy", ROOT / "inventories" / "demo", logs / "zero-downtime-restore.log",
                            ["-e", f"djangoops_demo_https_port={DEMO_PORT}"])
@@ -346,6 +359,7 @@ def bench_zero_downtime(args):
         "non_2xx": sum(h["non_2xx"] for h in http.values()),
         "socket_errors": sum(h["socket_errors"] for h in http.values()),
         "ws": reconnect,
+        "assets": bridged,
     }
 
 
@@ -641,10 +655,23 @@ def report(results):
             out.append(f"| `{path}` | {h['requests']} | {h['non_2xx']} | {h['socket_errors']} | "
                        f"{', '.join(f'{k}: {v}' for k, v in sorted(h['statuses'].items()))} |")
         out.append(f"| **total** | **{z['requests']}** | **{z['non_2xx']}** | **{z['socket_errors']}** | |")
+        a = z.get("assets") or {}
+        if a.get("previous_after_switch"):
+            after = a["previous_after_switch"]
+            out.append(f"| previous release's hashed CSS/JS after the switch | {after['requests']} | {after['non_200']} "
+                       f"| {after.get('errors', 0)} "
+                       f"| 200: {after['requests'] - after['non_200']} |")
         errs = {k: v for h in z["http"].values() for k, v in h["errors"].items()}
         if errs:
             out += ["", "Socket errors: " + "; ".join(f"{v} × `{k}`" for k, v in errs.items())]
         ws = z["ws"]
+        if a.get("previous_after_switch"):
+            out += ["", f"The last row is a browser tab (`bench/asset_bridge.py`, {a['rounds']} loads of `/` 0.2 s apart, each "
+                    "followed by every hashed CSS/JS file any page so far linked, gzip accepted): the redeploy changed the "
+                    f"stylesheet, `{', '.join(a['previous'])}` → `{', '.join(a['new'])}` "
+                    f"({a['switched_after_s']} s into the load); after the switch the previous release's names were still "
+                    f"asked for, as a page rendered before it asks. All asset requests: {a['asset_requests']}, "
+                    f"non-200: {a['asset_non_200']}."]
         out += ["", f"The redeploy took {z['deploy']['seconds']} s under this load (rc {z['deploy']['rc']}).", "",
                 "| websocket clients | disconnects | reconnected | gap p50 | gap max | still down at the end |",
                 "|---|---|---|---|---|---|",
