@@ -62,7 +62,8 @@ def test_a_partial_env_names_override_keeps_the_other_names():
     assert app["env_names"]["log_file"] == ""
     assert app["env_names"]["database_url"] == "DATABASE_URL"
     assert app["env_names"]["redis_url"] == "REDIS_URL"
-    assert len(app["env_names"]) == 10 and app["env_names"]["error_dsn"] == "SENTRY_DSN"
+    assert len(app["env_names"]) == 11 and app["env_names"]["error_dsn"] == "SENTRY_DSN"
+    assert app["env_names"]["db_disable_server_side_cursors"] == "DATABASE_DISABLE_SERVER_SIDE_CURSORS"
 
 
 def test_upstreams_over_several_hosts_keep_each_hosts_address():

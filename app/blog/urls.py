@@ -7,5 +7,6 @@ app_name = "blog"
 urlpatterns = [
     path("", views.post_list, name="post-list"),
     path("new/", views.post_create, name="post-create"),
+    path("export.csv", views.post_export, name="post-export"),
     path("<slug:slug>/", views.post_detail, name="post-detail"),
 ]

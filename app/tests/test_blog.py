@@ -108,6 +108,24 @@ def test_post_list_paginates_and_detail_shows_comments(client):
     assert client.get("/posts/no-such-post/").status_code == 404
 
 
+@pytest.mark.parametrize("server_side_cursors", [True, False])
+def test_export_streams_every_post_as_csv(client, server_side_cursors, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", not server_side_cursors)
+    seed("--rows", "300", "--seed", "2")
+    response = client.get("/posts/export.csv")
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "id,slug,title,author,published_at"
+    assert len(lines) == Post.objects.count() + 1
+    assert [int(line.split(",")[0]) for line in lines[1:]] == list(
+        Post.objects.order_by("id").values_list("id", flat=True)
+    )
+    assert client.post("/posts/export.csv").status_code == 405
+
+
 # --- seed_demo_data ---------------------------------------------------------------
 
 

@@ -86,6 +86,12 @@ def test_production_uses_postgresql_redis_and_whitenoise(prod_env, tmp_path):
     assert db["CONN_MAX_AGE"] == 120
     assert db["CONN_HEALTH_CHECKS"] is True
     assert db["OPTIONS"]["connect_timeout"] == 5
+    assert db["DISABLE_SERVER_SIDE_CURSORS"] is False
+
+    # Behind PgBouncer's transaction pooling (the collection sets it then).
+    prod_env["DATABASE_DISABLE_SERVER_SIDE_CURSORS"] = "true"
+    assert load_settings("production", prod_env)["DATABASES"]["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+    del prod_env["DATABASE_DISABLE_SERVER_SIDE_CURSORS"]
 
     layer = s["CHANNEL_LAYERS"]["default"]
     assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"

@@ -25,6 +25,7 @@ ENV_NAMES = {
     "log_file": "DJANGO_LOG_FILE",
     "error_dsn": "SENTRY_DSN",
     "error_environment": "SENTRY_ENVIRONMENT",
+    "db_disable_server_side_cursors": "DATABASE_DISABLE_SERVER_SIDE_CURSORS",
 }
 
 FIELDS = (

@@ -45,6 +45,13 @@ except ValueError:
 if _database["ENGINE"] == "django.db.backends.postgresql":
     # Fail a probe or request quickly when PostgreSQL is unreachable.
     _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# Behind PgBouncer in transaction pooling, consecutive queries of one request
+# may run on different server connections: a server-side cursor (what
+# QuerySet.iterator() opens) would be gone at its next FETCH. Off, iterator()
+# fetches in chunks on the client instead.
+_database["DISABLE_SERVER_SIDE_CURSORS"] = optional(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False, cast=bool
+)
 DATABASES = {"default": _database}
 
 # --- Redis: channel layer and cache ---------------------------------------
