@@ -649,7 +649,7 @@ def report(results):
                 f"page that reads the database; {z['qps_per_connection']} requests/s per connection at most) and "
                 f"{z['ws'].get('clients', '?')} websocket clients on",
                 "`/ws/echo/` (a frame every 0.2 s), for the whole of a `deploy.yml` run that builds and switches to",
-                f"a new release (the app tree plus a marker file), on `{z['target']}`.", "",
+                f"a new release (the app tree plus a marker file and a changed stylesheet), on `{z['target']}`.", "",
                 "| URL | requests | non-2xx | socket errors | statuses |", "|---|---|---|---|---|"]
         for path, h in z["http"].items():
             out.append(f"| `{path}` | {h['requests']} | {h['non_2xx']} | {h['socket_errors']} | "
