@@ -24,6 +24,11 @@ from urllib.parse import unquote, urlsplit
 import psycopg2
 
 
+def kind(error):
+    """An error counted by its type and the first line of its message."""
+    return type(error).__name__ + ": " + str(error).strip().splitlines()[0][:120]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("clients", type=int)
@@ -50,7 +55,7 @@ def main():
                 counts["connected"] += 1
         except Exception as error:  # noqa: BLE001 - every failure is counted by kind
             with lock:
-                errors[type(error).__name__ + ": " + str(error).strip().splitlines()[0][:120]] += 1
+                errors[kind(error)] += 1
         try:
             barrier.wait(args.timeout)
         except threading.BrokenBarrierError:
@@ -70,7 +75,7 @@ def main():
             time.sleep(args.hold)
         except Exception as error:  # noqa: BLE001
             with lock:
-                query_errors[type(error).__name__ + ": " + str(error).strip().splitlines()[0][:120]] += 1
+                query_errors[kind(error)] += 1
         finally:
             conn.close()
 
