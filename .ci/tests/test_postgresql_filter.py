@@ -35,3 +35,17 @@ def test_no_superuser_or_replication_secret_is_ever_returned():
 def test_names_that_are_not_plain_identifiers_are_refused(role, database):
     with pytest.raises(AnsibleFilterError, match="must be a lowercase SQL identifier"):
         pg_filter.pooler_lookup(role, database)
+
+
+def test_a_replica_is_named_by_its_host_as_a_slot_name_allows():
+    assert pg_filter.replica_name("db-2") == "db_2"
+    assert pg_filter.replica_name("Db2.Example.COM") == "db2_example_com"
+    assert pg_filter.replica_name("10.0.0.7") == "r_10_0_0_7"
+    assert len(pg_filter.replica_name("d" * 80)) == 63
+
+
+def test_replicas_get_their_address_or_their_host_name():
+    assert pg_filter.replicas(["db-2", "db-3"], {"db-1": "10.0.0.5", "db-2": "10.0.0.7", "db-3": ""}) == [
+        {"host": "db-2", "name": "db_2", "address": "10.0.0.7"},
+        {"host": "db-3", "name": "db_3", "address": "db-3"},
+    ]

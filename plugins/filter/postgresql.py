@@ -117,6 +117,20 @@ def pitr_target(target, info, now, restore_points=""):
             "backup_stop": usable[-1]["timestamp"]["stop"], "newest_backup_stop": newest}
 
 
+def replica_name(host):
+    """A host's name as a replica: its replication slot on the primary and its
+    application_name (lowercase letters, digits and _, not starting with a digit)."""
+    name = re.sub(r"[^a-z0-9_]", "_", str(host).lower())[:63]
+    return name if re.match(r"^[a-z_]", name) else ("r_" + name)[:63]
+
+
+def replicas(hosts, addresses):
+    """[{host, name, address}] for the hosts of group postgresql_replica, given each
+    host's address (a dict host -> address; the host's name where it has none)."""
+    return [{"host": host, "name": replica_name(host), "address": str(addresses.get(host) or host)} for host in hosts]
+
+
 class FilterModule:
     def filters(self):
-        return {"pooler_lookup": pooler_lookup, "pitr_target": pitr_target}
+        return {"pooler_lookup": pooler_lookup, "pitr_target": pitr_target,
+                "replica_name": replica_name, "replicas": replicas}
