@@ -67,3 +67,8 @@ def test_units_unsettled_names_stopped_restarting_and_missing_units():
     units = ["a@1.service", "b@1.service", "c@1.service", "d@1.service"]
     assert systemd.units_unsettled(first, second, units) == ["b@1.service", "c@1.service", "d@1.service"]
     assert systemd.units_unsettled(first, second, ["a@1.service"]) == []
+
+
+def test_units_disabled_names_what_is_not_enabled_whatever_runs():
+    units = ["django-daphne@1.service", "django-daphne@3.service", "django-daphne@2.socket", "ufw.service"]
+    assert systemd.units_disabled(SHOW, units) == ["django-daphne@3.service", "ufw.service"]

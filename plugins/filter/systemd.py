@@ -24,6 +24,12 @@ def units_not_up(stdout, units):
     ]
 
 
+def units_disabled(stdout, units):
+    """The units, in order, that are not enabled (whatever they run now)."""
+    state = parse_systemctl_show(stdout)
+    return [unit for unit in units if state.get(unit, {}).get("UnitFileState") != "enabled"]
+
+
 def units_stale(list_units_stdout, expected):
     """The units `systemctl list-units --all --plain --no-legend <patterns>`
     lists that are not in expected (instances beyond a lowered count, timers
@@ -52,4 +58,4 @@ def units_unsettled(first, second, units):
 
 class FilterModule:
     def filters(self):
-        return {"units_not_up": units_not_up, "units_stale": units_stale, "units_unsettled": units_unsettled}
+        return {"units_not_up": units_not_up, "units_disabled": units_disabled, "units_stale": units_stale, "units_unsettled": units_unsettled}
