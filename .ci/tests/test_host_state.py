@@ -2,7 +2,9 @@
 plugins/filter/host.py compare it with what a role wants (lineinfile-style edits,
 ufw's rule files), so a run that changes nothing makes few module calls."""
 import importlib.util
+import os
 import pathlib
+import pwd
 
 ROOT = pathlib.Path(__file__).parents[2]
 
@@ -110,7 +112,11 @@ def test_commands_report_rc_and_a_missing_tool_as_127():
 def test_paths_and_reads(tmp_path):
     (tmp_path / "f").write_text("x\n")
     (tmp_path / "l").symlink_to(tmp_path / "f")
-    assert host_state.path_state(str(tmp_path / "f")) == {"exists": True, "isdir": False, "islink": False, "size": 2}
+    (tmp_path / "f").chmod(0o640)
+    state = host_state.path_state(str(tmp_path / "f"))
+    assert {k: state[k] for k in ("exists", "isdir", "islink", "size", "mode")} == {
+        "exists": True, "isdir": False, "islink": False, "size": 2, "mode": "0640"}
+    assert state["owner"] == pwd.getpwuid(os.getuid()).pw_name and state["mtime"] > 0
     assert host_state.path_state(str(tmp_path / "l"))["islink"] is True
     assert host_state.path_state(str(tmp_path / "none"))["exists"] is False
     assert host_state.read_text(str(tmp_path / "f")) == "x\n"

@@ -87,7 +87,9 @@ units_state:
   returned: always
 """
 
+import grp
 import os
+import pwd
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
@@ -111,12 +113,22 @@ def missing_packages(packages, run_command):
     return [p for p in packages if p not in installed]
 
 
+def _name(lookup, ident):
+    try:
+        return lookup(ident)[0]
+    except KeyError:
+        return str(ident)
+
+
 def path_state(path):
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        return {"exists": False, "isdir": False, "islink": False, "size": 0}
-    return {"exists": True, "isdir": stat.S_ISDIR(st.st_mode), "islink": stat.S_ISLNK(st.st_mode), "size": st.st_size}
+        return {"exists": False, "isdir": False, "islink": False, "size": 0, "mtime": 0, "mode": "",
+                "owner": "", "group": ""}
+    return {"exists": True, "isdir": stat.S_ISDIR(st.st_mode), "islink": stat.S_ISLNK(st.st_mode),
+            "size": st.st_size, "mtime": st.st_mtime, "mode": f"{stat.S_IMODE(st.st_mode):04o}",
+            "owner": _name(pwd.getpwuid, st.st_uid), "group": _name(grp.getgrgid, st.st_gid)}
 
 
 def read_text(path):
