@@ -121,3 +121,35 @@ def test_paths_and_reads(tmp_path):
     assert host_state.path_state(str(tmp_path / "none"))["exists"] is False
     assert host_state.read_text(str(tmp_path / "f")) == "x\n"
     assert host_state.read_text(str(tmp_path / "none")) is None
+
+
+MARKER = "# {mark} djangoops.deploy: PgBouncer's auth_query"
+IDENT = "# MAPNAME SYSTEM-USERNAME PG-USERNAME\nlocal_map  alice  alice"
+
+
+def test_blockinfile_text_adds_replaces_and_removes_the_block_as_blockinfile_does():
+    added = host.blockinfile_text(IDENT, MARKER, "djangoops_pooler  postgres  pooler")
+    # blockinfile ends an unterminated last line before it appends the block.
+    assert added == (IDENT + "\n# BEGIN djangoops.deploy: PgBouncer's auth_query\n"
+                     "djangoops_pooler  postgres  pooler\n# END djangoops.deploy: PgBouncer's auth_query\n")
+    assert host.blockinfile_text(added, MARKER, "djangoops_pooler  postgres  pooler") == added
+    changed = host.blockinfile_text(added + "after\n", MARKER, "djangoops_pooler  postgres  lookup")
+    assert changed == added.replace("pooler\n#", "lookup\n#") + "after\n"
+    assert host.blockinfile_text(added, MARKER, "x", state="absent") == IDENT + "\n"
+    assert host.blockinfile_text(None, MARKER, "", state="absent") == ""
+
+
+def test_assemble_text_sorts_filters_and_ends_unterminated_fragments():
+    fragments = {"99-reject.conf": "host all all 0.0.0.0/0 reject\n", "00-head.conf": "local all postgres peer",
+                 "50-shop.conf": "host shop shop 127.0.0.1/32 scram-sha-256\n", "README": "not a rule\n"}
+    assert host.assemble_text(fragments, "[.]conf$") == (
+        "local all postgres peer\nhost shop shop 127.0.0.1/32 scram-sha-256\nhost all all 0.0.0.0/0 reject\n")
+    assert host.assemble_text({}, "[.]conf$") == ""
+
+
+def test_read_dir_reads_the_matching_files_only(tmp_path):
+    (tmp_path / "a.conf").write_text("a\n")
+    (tmp_path / "b.txt").write_text("b\n")
+    (tmp_path / "sub.conf").mkdir()
+    assert host_state.read_dir(str(tmp_path), "[.]conf$") == {"a.conf": "a\n"}
+    assert host_state.read_dir(str(tmp_path / "none")) == {}

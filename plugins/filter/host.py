@@ -21,6 +21,50 @@ def lineinfile_text(text, edits):
     return "\n".join(lines) + "\n" if lines else ""
 
 
+def blockinfile_text(text, marker, block, state="present"):
+    """The text with a marked block set the way ansible.builtin.blockinfile sets it
+    (insertafter EOF): the block between the '{mark}' BEGIN/END markers is replaced,
+    or added at the end; with state absent, or an empty block, it is removed."""
+    lines = (text or "").splitlines(True)
+    begin, end = marker.replace("{mark}", "BEGIN") + "\n", marker.replace("{mark}", "END") + "\n"
+    blocklines = []
+    if state == "present" and block:
+        block = block if block.endswith("\n") else block + "\n"
+        blocklines = [begin] + block.splitlines(True) + [end]
+    n0 = n1 = None
+    for i, line in enumerate(lines):
+        if line == begin:
+            n0 = i
+        if line == end:
+            n1 = i
+    if n0 is None or n1 is None:
+        n0 = len(lines)
+    elif n0 < n1:
+        lines[n0:n1 + 1] = []
+    else:
+        lines[n1:n0 + 1] = []
+        n0 = n1
+    if n0 > 0 and not lines[n0 - 1].endswith("\n"):
+        lines[n0 - 1] += "\n"
+    lines[n0:n0] = blocklines
+    return "".join(lines)
+
+
+def assemble_text(fragments, regexp=None):
+    """What ansible.builtin.assemble writes from a directory whose files are the
+    fragments (name: text): the names matching regexp in sorted order, joined, with
+    a newline after a fragment that does not end with one."""
+    out, add_newline = [], False
+    for name in sorted(fragments):
+        if regexp and not re.search(regexp, name):
+            continue
+        if add_newline:
+            out.append("\n")
+        out.append(fragments[name])
+        add_newline = not fragments[name].endswith("\n")
+    return "".join(out)
+
+
 def _ufw_tuples(rule):
     """The '### tuple ###' lines ufw writes to user.rules / user6.rules for one rule
     (action proto dport dst sport src direction [comment=hex]), or None for a rule
@@ -59,4 +103,5 @@ def ufw_rules_missing(rules, rules_text):
 
 class FilterModule:
     def filters(self):
-        return {"lineinfile_text": lineinfile_text, "ufw_rules_missing": ufw_rules_missing}
+        return {"lineinfile_text": lineinfile_text, "blockinfile_text": blockinfile_text,
+                "assemble_text": assemble_text, "ufw_rules_missing": ufw_rules_missing}

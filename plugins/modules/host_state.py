@@ -35,6 +35,22 @@ options:
     type: list
     elements: path
     default: []
+  read_dirs:
+    description:
+      - Directories whose regular files (not those in subdirectories) to read whole, in
+        RV(dir_contents); I(pattern) (a regular expression searched in each name) chooses them.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description: The directory.
+        type: path
+        required: true
+      pattern:
+        description: Read only the files whose name matches.
+        type: str
+        default: ""
   commands:
     description:
       - Read-only commands to run, by name; each an argument list run without a shell.
@@ -77,6 +93,10 @@ contents:
   description: For each of I(read), its text, or null when it does not exist.
   type: dict
   returned: always
+dir_contents:
+  description: For each of I(read_dirs), its files' names and texts ({} when it does not exist).
+  type: dict
+  returned: always
 commands:
   description: For each of I(commands), its C(rc), C(stdout) and C(stderr).
   type: dict
@@ -90,6 +110,7 @@ units_state:
 import grp
 import os
 import pwd
+import re
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
@@ -142,6 +163,16 @@ def read_text(path):
     return data.decode("utf-8", errors="replace")
 
 
+def read_dir(path, pattern=""):
+    try:
+        names = sorted(os.listdir(path))
+    except FileNotFoundError:
+        return {}
+    regexp = re.compile(pattern or "")
+    return {name: read_text(os.path.join(path, name)) for name in names
+            if regexp.search(name) and os.path.isfile(os.path.join(path, name))}
+
+
 def run_commands(commands, run_command):
     out = {}
     for name, argv in commands.items():
@@ -161,6 +192,8 @@ def main():
             "packages": {"type": "list", "elements": "str", "default": []},
             "paths": {"type": "list", "elements": "path", "default": []},
             "read": {"type": "list", "elements": "path", "default": []},
+            "read_dirs": {"type": "list", "elements": "dict", "default": [],
+                          "options": {"path": {"type": "path", "required": True}, "pattern": {"type": "str", "default": ""}}},
             "commands": {"type": "dict", "default": {}},
             "systemd_units": {"type": "list", "elements": "str", "default": []},
         },
@@ -178,6 +211,7 @@ def main():
             "missing_packages": missing_packages(params["packages"], run),
             "paths": {path: path_state(path) for path in params["paths"]},
             "contents": {path: read_text(path) for path in params["read"]},
+            "dir_contents": {d["path"]: read_dir(d["path"], d["pattern"]) for d in params["read_dirs"]},
             "commands": run_commands(params["commands"], run),
             "units_state": "",
         }
