@@ -30,6 +30,11 @@ options:
     type: list
     elements: path
     default: []
+  globs:
+    description: Shell patterns (C(*), C(?), C([...])) whose matching paths, sorted, are in RV(globbed).
+    type: list
+    elements: str
+    default: []
   read:
     description: Text files to read whole (at most 1 MiB each), in RV(contents).
     type: list
@@ -89,6 +94,10 @@ paths:
   description: For each of I(paths), C(exists), C(isdir), C(islink) and C(size).
   type: dict
   returned: always
+globbed:
+  description: For each of I(globs), the paths it matches, sorted.
+  type: dict
+  returned: always
 contents:
   description: For each of I(read), its text, or null when it does not exist.
   type: dict
@@ -107,6 +116,7 @@ units_state:
   returned: always
 """
 
+import glob
 import grp
 import os
 import pwd
@@ -191,6 +201,7 @@ def main():
         argument_spec={
             "packages": {"type": "list", "elements": "str", "default": []},
             "paths": {"type": "list", "elements": "path", "default": []},
+            "globs": {"type": "list", "elements": "str", "default": []},
             "read": {"type": "list", "elements": "path", "default": []},
             "read_dirs": {"type": "list", "elements": "dict", "default": [],
                           "options": {"path": {"type": "path", "required": True}, "pattern": {"type": "str", "default": ""}}},
@@ -210,6 +221,7 @@ def main():
             "changed": False,
             "missing_packages": missing_packages(params["packages"], run),
             "paths": {path: path_state(path) for path in params["paths"]},
+            "globbed": {pattern: sorted(glob.glob(pattern)) for pattern in params["globs"]},
             "contents": {path: read_text(path) for path in params["read"]},
             "dir_contents": {d["path"]: read_dir(d["path"], d["pattern"]) for d in params["read_dirs"]},
             "commands": run_commands(params["commands"], run),
