@@ -240,7 +240,9 @@ def bench_deploy(args):
             result["apt_cache_warm"] = fresh_container(BENCH_CONTAINER, apt_cache, published=True)
             inventory = ssh_into(BENCH_CONTAINER, "bench")
         log(f"deploy: fresh converge of site.yml over SSH ({i + 1}/{args.fresh_rounds})")
-        result["ssh"]["fresh"].append(resumed_or_run(args, "site", inventory, fresh_log, extra))
+        # The SSH inventory lives under .cache/bench: app/ is named explicitly.
+        result["ssh"]["fresh"].append(resumed_or_run(args, "site", inventory, fresh_log,
+                                                     extra + ["-e", f"django_app_local_path={ROOT / 'app'}"]))
         if result["ssh"]["fresh"][-1]["rc"] != 0:
             raise SystemExit(f"fresh converge failed, see {fresh_log}")
         if args.peer:
@@ -645,7 +647,7 @@ def deploy_section(d):
             out += [f"| {what} {label} #{i + 1} | {r['seconds']} | {r['recap'].get('ok', '?')} | "
                     f"{r['recap'].get('changed', '?')} | {fmt(r['loadavg_before'])} |" for i, r in enumerate(c.get(kind, []))]
     for kind in ("fresh", "noop"):
-        out += [f"| the peer: {dict(DEPLOY_RUNS)[kind]} #{i + 1} | {r['seconds']} | {r['recap'].get('ok', '?')} | "
+        out += [f"| the peer: {dict(DEPLOY_RUNS)[kind].replace(' of site.yml', '')} #{i + 1} | {r['seconds']} | {r['recap'].get('ok', '?')} | "
                 f"{r['recap'].get('changed', '?')} | {fmt(r['loadavg_before'])} |"
                 for i, r in enumerate((d.get("peer") or {}).get(kind, []))]
     medians = []
