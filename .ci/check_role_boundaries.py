@@ -6,7 +6,9 @@ templates (not comments or descriptions) and reports each name that belongs to
 another role (`<role>_...`). The one exception is the release flow
 (roles/release), which orchestrates the roles it includes: it may read the facts
 they publish (their set_fact names without a leading underscore), never their
-inputs or defaults. Also reports the default app's literal paths (/srv/django,
+inputs or defaults. The wiring role (variables only, no tasks: how the
+playbooks map the app description onto every role) is not a leaf and is not
+read. Also reports the default app's literal paths (/srv/django,
 /run/django). Exit status 1 on any finding.
 """
 

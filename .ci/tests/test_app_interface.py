@@ -116,7 +116,7 @@ def test_app_fields_names_what_to_set_for_a_wired_variable():
 
 def test_every_wired_variable_comes_from_an_input_field():
     import yaml
-    wiring = yaml.safe_load((ROOT / "playbooks" / "vars" / "app_interface.yml").read_text())
+    wiring = yaml.safe_load((ROOT / "roles" / "wiring" / "vars" / "main" / "app_interface.yml").read_text())
     app = app_interface({"name": "shop", "domains": ["a.test"]})
     for variable, expression in wiring.items():
         for field in app_filter.app_fields([expression]):

@@ -1,4 +1,4 @@
-"""The playbooks' pgBackRest wiring (playbooks/vars/app_interface.yml): with a repository host
+"""The playbooks' pgBackRest wiring (roles/wiring/vars/main/app_interface.yml): with a repository host
 (group pgbackrest_repository), every database host reaches it and each side's TLS server is
 opened in ufw to the other side only; without one, or with pgBackRest off, nothing opens."""
 
@@ -28,7 +28,7 @@ def wiring(tmp_path, repository=True, enabled=True):
     out = tmp_path / "out"
     out.mkdir()
     play = [{"hosts": "all", "gather_facts": False,
-             "vars_files": [str(ROOT / "playbooks" / "vars" / "app_interface.yml")],
+             "vars_files": [str(ROOT / "roles" / "wiring" / "vars" / "main" / "app_interface.yml")],
              "tasks": [{"name": "Write the wired values", "ansible.builtin.copy": {
                  "dest": f"{out}/{{{{ inventory_hostname }}}}.json",
                  "content": "{{ {" + ", ".join(f"'{v}': {v}" for v in WIRED) + "} | to_json }}",

@@ -1,5 +1,5 @@
 """The app interface: one description of a Django app, from which the playbooks
-wire every role's inputs (playbooks/vars/app_interface.yml)."""
+wire every role's inputs (roles/wiring/vars/main/app_interface.yml)."""
 
 # Documented in app_interface.yml and app_upstreams.yml (ansible-doc -t filter djangoops.deploy.<name>).
 
@@ -378,7 +378,7 @@ DERIVED_FROM = {
 
 def app_fields(wirings):
     """The djangoops_app fields behind wiring expressions (values of
-    playbooks/vars/app_interface.yml), for a message that says what to set."""
+    roles/wiring/vars/main/app_interface.yml), for a message that says what to set."""
     fields = []
     for wiring in wirings:
         for used in re.findall(r"__djangoops_app(?:_upstreams)?(?:\.(\w+)|_(http|websocket))", str(wiring)):
