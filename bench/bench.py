@@ -208,8 +208,10 @@ def run_peer(inventory, log_path):
     load = os.getloadavg()[0]
     started = time.monotonic()
     with open(log_path, "w") as out:
+        # The community roles read top-level facts (ansible_os_family, ...), which
+        # this repository's ansible.cfg no longer injects: on for them.
         proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, check=False,
-                              env=ansible_env() | {"ANSIBLE_ROLES_PATH": str(PEER_ROLES)})
+                              env=ansible_env() | {"ANSIBLE_ROLES_PATH": str(PEER_ROLES), "ANSIBLE_INJECT_FACT_VARS": "True"})
     result = parse_playbook_log(log_path)
     result.update(seconds=round(time.monotonic() - started, 1), rc=proc.returncode, loadavg_before=round(load, 1))
     return result
