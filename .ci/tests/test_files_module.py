@@ -141,3 +141,82 @@ def test_bad_entries_are_named(tmp_path, entry, message):
     with pytest.raises(files.EntryError, match=message):
         apply([entry])
     assert list(tmp_path.iterdir()) == []
+
+
+def archive_b64(members):
+    """A gzip tar of (name, kind, data-or-target) members, base64-encoded."""
+    import base64
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, kind, value in members:
+            info = tarfile.TarInfo(name)
+            if kind == "file":
+                info.size, info.mode = len(value), 0o4777
+                tar.addfile(info, io.BytesIO(value))
+            elif kind == "dir":
+                info.type, info.mode = tarfile.DIRTYPE, 0o777
+                tar.addfile(info)
+            elif kind == "symlink":
+                info.type, info.linkname = tarfile.SYMTYPE, value
+                tar.addfile(info)
+            elif kind == "fifo":
+                info.type = tarfile.FIFOTYPE
+                tar.addfile(info)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_unpacks_an_archive_into_a_new_directory_then_links_into_it(tmp_path):
+    release = tmp_path / "releases" / "r1"
+    (tmp_path / "releases").mkdir()
+    content = archive_b64([("./pkg", "dir", None), ("./pkg/app.py", "file", b"print(1)\n"),
+                           ("./manage.py", "file", b"# manage\n"), ("./pkg/alias.py", "symlink", "app.py")])
+    changed, _ = apply([{"path": str(release), "state": "unpacked", "content": content, "mode": "0750"},
+                        {"path": str(release / ".env"), "state": "link", "src": "/srv/shared/.env"}])
+    assert changed == [str(release), str(release / ".env")]
+    assert (release / "pkg" / "app.py").read_text() == "print(1)\n"
+    assert os.readlink(release / "pkg" / "alias.py") == "app.py"
+    assert stat.S_IMODE(release.stat().st_mode) == 0o750
+    # setuid and group/other write are dropped from members
+    assert stat.S_IMODE((release / "pkg" / "app.py").stat().st_mode) == 0o755
+    assert stat.S_IMODE((release / "pkg").stat().st_mode) == 0o755
+
+
+def test_unpacked_refuses_an_existing_path_and_changes_nothing(tmp_path):
+    release = tmp_path / "r1"
+    release.mkdir()
+    (release / "keep").write_text("live\n")
+    with pytest.raises(files.EntryError, match="exists; an archive is unpacked into a new directory only"):
+        apply([{"path": str(release), "state": "unpacked", "content": archive_b64([("./a", "file", b"a")])}])
+    assert sorted(os.listdir(release)) == ["keep"]
+
+
+@pytest.mark.parametrize("members, message", [
+    ([("../escape.py", "file", b"x")], "would land outside it"),
+    ([("./up", "symlink", "../../etc/passwd")], "points outside it"),
+    ([("./abs", "symlink", "/etc/passwd")], "points outside it"),
+    ([("./pipe", "fifo", None)], "is not a file, directory or link"),
+])
+def test_unpacked_refuses_members_outside_the_directory_before_writing(tmp_path, members, message):
+    release = tmp_path / "r1"
+    with pytest.raises(files.EntryError, match=message):
+        apply([{"path": str(release), "state": "unpacked", "content": archive_b64([("./ok", "file", b"ok")] + members)}])
+    assert not release.exists()
+
+
+def test_unpacked_refuses_what_is_not_a_base64_tar(tmp_path):
+    with pytest.raises(files.EntryError, match="not base64"):
+        apply([{"path": str(tmp_path / "a"), "state": "unpacked", "content": "not base64!"}])
+    with pytest.raises(files.EntryError, match="not a tar archive"):
+        apply([{"path": str(tmp_path / "b"), "state": "unpacked", "content": "aGVsbG8="}])
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_unpacked_in_check_mode_plans_the_directory_and_writes_nothing(tmp_path):
+    release = tmp_path / "r1"
+    changed, _ = apply([{"path": str(release), "state": "unpacked", "content": archive_b64([("./a", "file", b"a")])},
+                        {"path": str(release / "src" / "REVISION"), "content": "r1\n"}], check=True)
+    assert changed == [str(release), str(release / "src" / "REVISION")]
+    assert not release.exists()

@@ -38,12 +38,17 @@ options:
         type: path
         required: true
       state:
-        description: C(file) (I(content)), C(directory), C(link) (to I(src)) or C(absent).
+        description:
+          - C(file) (I(content)), C(directory), C(link) (to I(src)), C(absent), or C(unpacked)
+            (a new directory holding the tar archive given base64-encoded in I(content)).
+          - C(unpacked) refuses a path that exists (it makes new release directories, never
+            unpacks over one) and a member that would land outside it or is not a regular file,
+            directory or link inside it; the members get the entry's owner and group.
         type: str
-        choices: [file, directory, link, absent]
+        choices: [file, directory, link, absent, unpacked]
         default: file
       content:
-        description: The file's text.
+        description: The file's text; for C(unpacked), the archive (tar, optionally gzip-compressed), base64-encoded.
         type: str
       src:
         description: The target of a link.
@@ -105,11 +110,15 @@ links_before:
   returned: always
 """
 
+import base64
+import binascii
 import grp
+import io
 import os
 import pwd
 import shutil
 import stat
+import tarfile
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
@@ -176,7 +185,8 @@ def apply_file(entry, check, run_command, planned=frozenset()):
     uid, gid = _ids(entry)
     mode = _mode(entry, 0o644)
     directory = os.path.dirname(path)
-    if not os.path.isdir(directory) and not (check and directory in planned):
+    if not os.path.isdir(directory) and not (check and any(
+            directory == p or directory.startswith(p + os.sep) for p in planned)):
         raise EntryError(f"{path}: its directory {directory} does not exist (list it before the file)")
     if os.path.isdir(path) and not os.path.islink(path):
         raise EntryError(f"{path}: is a directory")
@@ -244,6 +254,58 @@ def apply_absent(entry, check):
     return True, None
 
 
+def _safe_members(archive, path):
+    """The archive's members, each checked to land inside path (as tarfile's "data"
+    filter does, which Debian 12's Python 3.11.2 lacks)."""
+    root = os.path.realpath(path)
+    members = []
+    for member in archive.getmembers():
+        target = os.path.realpath(os.path.join(root, member.name))
+        if os.path.commonpath([root, target]) != root:
+            raise EntryError(f"{path}: the archive's member {member.name!r} would land outside it")
+        if member.islnk() or member.issym():
+            base = root if member.islnk() else os.path.dirname(target)
+            if os.path.isabs(member.linkname) or os.path.commonpath(
+                    [root, os.path.realpath(os.path.join(base, member.linkname))]) != root:
+                raise EntryError(f"{path}: the archive's link {member.name!r} points outside it ({member.linkname})")
+        elif not (member.isfile() or member.isdir()):
+            raise EntryError(f"{path}: the archive's member {member.name!r} is not a file, directory or link")
+        member.mode &= 0o755  # no setuid, setgid or sticky bits, no group or other write
+        members.append(member)
+    return members
+
+
+def apply_unpacked(entry, check):
+    path = entry["path"]
+    if os.path.lexists(path):
+        raise EntryError(f"{path}: exists; an archive is unpacked into a new directory only")
+    try:
+        data = base64.b64decode(entry.get("content") or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise EntryError(f"{path}: content is not base64") from None
+    uid, gid = _ids(entry)
+    mode = _mode(entry, 0o755)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+            members = _safe_members(archive, path)
+            if check:
+                return True, None
+            os.makedirs(path)
+            try:
+                archive.extractall(path, members=members, numeric_owner=True)
+                for directory, dirs, names in os.walk(path):
+                    for name in [*dirs, *names]:
+                        os.lchown(os.path.join(directory, name), uid, gid)
+                os.chown(path, uid, gid)
+                os.chmod(path, mode)
+            except BaseException:
+                shutil.rmtree(path, ignore_errors=True)
+                raise
+    except tarfile.TarError as error:
+        raise EntryError(f"{path}: content is not a tar archive ({error})") from None
+    return True, None
+
+
 def apply_entries(entries, check, run_command, links_before=None):
     """Apply entries in order; return (changed paths, diffs). Stops at the first error.
     links_before (a dict), when given, gets each link entry's target before the change."""
@@ -262,6 +324,10 @@ def apply_entries(entries, check, run_command, links_before=None):
             did, diff = apply_file(entry, check, run_command, planned)
         elif state == "link":
             did, diff = apply_link(entry, check)
+        elif state == "unpacked":
+            did, diff = apply_unpacked(entry, check)
+            if did and check:
+                planned.add(os.path.normpath(entry["path"]))
         else:
             did, diff = apply_absent(entry, check)
         if did:
@@ -271,6 +337,13 @@ def apply_entries(entries, check, run_command, links_before=None):
     return changed, diffs
 
 
+def hide_archives(params):
+    """An archive's base64 is not echoed back in the result's invocation."""
+    for entry in params["entries"]:
+        if entry.get("state") == "unpacked":
+            entry["content"] = f"({len(entry['content'] or '')} characters of base64)"
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -278,7 +351,7 @@ def main():
                 "type": "list", "elements": "dict", "required": True,
                 "options": {
                     "path": {"type": "path", "required": True},
-                    "state": {"type": "str", "choices": ["file", "directory", "link", "absent"], "default": "file"},
+                    "state": {"type": "str", "choices": ["file", "directory", "link", "absent", "unpacked"], "default": "file"},
                     "content": {"type": "str"},
                     "src": {"type": "str"},
                     "owner": {"type": "str"},
@@ -297,7 +370,9 @@ def main():
     try:
         changed, diffs = apply_entries(params["entries"], module.check_mode, module.run_command, links_before)
     except (EntryError, OSError) as error:
+        hide_archives(params)
         module.fail_json(msg=str(error))
+    hide_archives(params)
 
     def show():
         if not params["systemd_units"]:

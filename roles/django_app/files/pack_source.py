@@ -1,8 +1,10 @@
 """Packs a local Django project for a release, on the controller, in one call:
-    python3 pack_source.py <cache dir> <project dir> [--requirements=FILE] [--exclude=PATTERN ...]
-Prints {"path": ..., "sha256": ..., "asks": ...} as JSON; "asks" is what the
+    python3 pack_source.py <cache dir> <project dir> [--requirements=FILE] [--inline-max=BYTES] [--exclude=PATTERN ...]
+Prints {"path": ..., "sha256": ..., "size": ..., "asks": ...} as JSON; "asks" is what the
 project's files ask for to install it (inspect_project.describe), read here so
-the host can refuse a release before anything is unpacked on it.
+the host can refuse a release before anything is unpacked on it. An archive of
+at most --inline-max bytes is in "inline" too, base64-encoded, for the module
+call that unpacks it (djangoops.deploy.files, state unpacked).
 
 The archive is deterministic (names sorted, times, owners and gzip header fixed),
 so the same files always give the same checksum and so the same release id.
@@ -12,6 +14,7 @@ file (with serial batches, later hosts still need it); files of runs older
 than a day are removed instead.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -30,7 +33,8 @@ def main(argv):
     cache, project = Path(argv[0]), argv[1]
     requirements = next((arg.split("=", 1)[1] for arg in argv[2:] if arg.startswith("--requirements=")),
                         "requirements.txt")
-    excludes = [arg for arg in argv[2:] if not arg.startswith("--requirements=")]
+    inline_max = int(next((arg.split("=", 1)[1] for arg in argv[2:] if arg.startswith("--inline-max=")), "0"))
+    excludes = [arg for arg in argv[2:] if not arg.startswith(("--requirements=", "--inline-max="))]
     cache.mkdir(mode=0o700, parents=True, exist_ok=True)
     for stale in [*cache.glob("packing-*.tar.gz"), *cache.glob("source.tar.gz")]:
         try:
@@ -49,8 +53,12 @@ def main(argv):
     with open(path, "rb") as archive:
         for block in iter(lambda: archive.read(1 << 20), b""):
             digest.update(block)
-    print(json.dumps({"path": path, "sha256": digest.hexdigest(),
-                      "asks": describe(dir_reader(project), requirements)}))
+    size = os.path.getsize(path)
+    packed = {"path": path, "sha256": digest.hexdigest(), "size": size,
+              "asks": describe(dir_reader(project), requirements)}
+    if size <= inline_max:
+        packed["inline"] = base64.b64encode(Path(path).read_bytes()).decode()
+    print(json.dumps(packed))
 
 
 if __name__ == "__main__":
