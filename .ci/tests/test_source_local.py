@@ -102,3 +102,25 @@ def test_packing_files_of_runs_older_than_a_day_are_removed(tmp_path):
     packed = json.loads(out)
     assert not old.exists() and recent.exists()
     assert packed["sha256"] == hashlib.sha256(Path(packed["path"]).read_bytes()).hexdigest()
+
+
+def test_an_archive_within_the_inline_limit_is_also_printed_base64(tmp_path):
+    """What the files module unpacks (state unpacked) is the archive itself; over the
+    limit (or with 0) only its path is printed and unarchive copies it."""
+    import base64
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "manage.py").write_text("# a project\n")
+    script = ROOT / "roles" / "django_app" / "files" / "pack_source.py"
+
+    def packed(limit):
+        out = subprocess.run([sys.executable, str(script), str(tmp_path / "cache"), str(project),
+                              f"--inline-max={limit}", "--exclude=.git"], check=True, capture_output=True, text=True).stdout
+        return json.loads(out)
+
+    small = packed(1 << 20)
+    assert base64.b64decode(small["inline"]) == Path(small["path"]).read_bytes()
+    assert small["size"] == Path(small["path"]).stat().st_size
+    assert "inline" not in packed(0)
+    assert "inline" not in packed(small["size"] - 1) and "inline" in packed(small["size"])
