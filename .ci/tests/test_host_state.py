@@ -118,6 +118,10 @@ def test_paths_and_reads(tmp_path):
         "exists": True, "isdir": False, "islink": False, "size": 2, "mode": "0640"}
     assert state["owner"] == pwd.getpwuid(os.getuid()).pw_name and state["mtime"] > 0
     assert host_state.path_state(str(tmp_path / "l"))["islink"] is True
+    # a link's target as written (a release switch compares it with releases/<id>)
+    (tmp_path / "current").symlink_to("releases/r1")
+    assert host_state.path_state(str(tmp_path / "current"))["target"] == "releases/r1"
+    assert state["target"] == "" and host_state.path_state(str(tmp_path / "none"))["target"] == ""
     assert host_state.path_state(str(tmp_path / "none"))["exists"] is False
     assert host_state.read_text(str(tmp_path / "f")) == "x\n"
     assert host_state.read_text(str(tmp_path / "none")) is None

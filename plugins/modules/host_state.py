@@ -91,7 +91,7 @@ missing_packages:
   elements: str
   returned: always
 paths:
-  description: For each of I(paths), C(exists), C(isdir), C(islink) and C(size).
+  description: For each of I(paths), C(exists), C(isdir), C(islink), C(target) (a link's target, "" otherwise), C(size), C(mtime), C(mode), C(owner) and C(group).
   type: dict
   returned: always
 globbed:
@@ -155,9 +155,10 @@ def path_state(path):
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        return {"exists": False, "isdir": False, "islink": False, "size": 0, "mtime": 0, "mode": "",
+        return {"exists": False, "isdir": False, "islink": False, "target": "", "size": 0, "mtime": 0, "mode": "",
                 "owner": "", "group": ""}
     return {"exists": True, "isdir": stat.S_ISDIR(st.st_mode), "islink": stat.S_ISLNK(st.st_mode),
+            "target": os.readlink(path) if stat.S_ISLNK(st.st_mode) else "",
             "size": st.st_size, "mtime": st.st_mtime, "mode": f"{stat.S_IMODE(st.st_mode):04o}",
             "owner": _name(pwd.getpwuid, st.st_uid), "group": _name(grp.getgrgid, st.st_gid)}
 
