@@ -40,7 +40,7 @@ lint: setup ## yamllint + ansible-lint (production profile) + collection build c
 	ansible-lint --profile production
 	bash .ci/check-build.sh
 
-controller-test: setup ## Tests of the repo's own tooling (inventory secret check, ...)
+controller-test: setup $(APP_VENV)/.installed ## Tests of the repo's own tooling (the release build's manage steps run with the app's virtualenv)
 	python3 -m pytest -q .ci/tests
 
 app-test: $(APP_VENV)/.installed ## The reference app's pytest suite
