@@ -318,18 +318,17 @@ def apply_entries(entries, check, run_command, links_before=None):
             links_before[entry["path"]] = os.readlink(entry["path"]) if os.path.islink(entry["path"]) else ""
         if state == "directory":
             did, diff = apply_directory(entry, check)
-            if did and check:
-                planned.add(os.path.normpath(entry["path"]))
         elif state == "file":
             did, diff = apply_file(entry, check, run_command, planned)
         elif state == "link":
             did, diff = apply_link(entry, check)
         elif state == "unpacked":
             did, diff = apply_unpacked(entry, check)
-            if did and check:
-                planned.add(os.path.normpath(entry["path"]))
         else:
             did, diff = apply_absent(entry, check)
+        # Check mode: a directory an entry would make, for the entries in it.
+        if did and check and state in ("directory", "unpacked"):
+            planned.add(os.path.normpath(entry["path"]))
         if did:
             changed.append(entry["path"])
         if diff:

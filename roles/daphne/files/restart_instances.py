@@ -1,5 +1,5 @@
 """Restart an app's Daphne instances one at a time; argv[1] is a JSON spec
-(tasks/restart.yml). Drained instances have their socket stopped first: new
+(tasks/apply.yml). Drained instances have their socket stopped first: new
 connects are refused, and nginx tries another instance, while the process
 finishes; restarting the service starts the socket again. An instance that
 must wait answers its health path (any HTTP status) before the next one goes.

@@ -42,6 +42,16 @@ INPUTS_FILE = ".djangoops-static-inputs"
 BRIDGED_FILE = ".djangoops-bridged"
 
 
+def link_or_copy(source, target):
+    """Hard-link source at target (a static file never changes in place), or copy it
+    when the two are on different filesystems."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def static_inputs(release_dir=""):
     """A digest of what collectstatic reads and what shapes its output."""
     from django.apps import apps
@@ -103,12 +113,7 @@ def collect_or_reuse(live, release_dir=""):
                 relative = source.relative_to(live_root).as_posix()
                 if relative in skip or source.is_symlink():
                     continue
-                target = new_root / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(source, target)
-                except OSError:
-                    shutil.copy2(source, target)
+                link_or_copy(source, new_root / relative)
                 linked += 1
         print(f"djangoops-static reused {linked}", flush=True)
     else:
@@ -134,11 +139,7 @@ def bridge_static(previous):
             inside = source.resolve().is_relative_to(old_root) and target.resolve().is_relative_to(new_root)
             if not inside or not source.is_file() or os.path.lexists(target):
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
+            link_or_copy(source, target)
             bridged.append(variant)
     (new_root / BRIDGED_FILE).write_text("".join(f"{name}\n" for name in bridged))
     sys.stdout.flush()
