@@ -220,3 +220,85 @@ def test_unpacked_in_check_mode_plans_the_directory_and_writes_nothing(tmp_path)
                         {"path": str(release / "src" / "REVISION"), "content": "r1\n"}], check=True)
     assert changed == [str(release), str(release / "src" / "REVISION")]
     assert not release.exists()
+
+
+# stage_root / stage_validate: a tree whose files include each other is tested as a
+# whole in a copy before any of them changes (nginx -t -c <copy>/nginx.conf). The test
+# command here: every "include NAME;" line must name a file that exists in the copy.
+CHECK_INCLUDES = (
+    "sh -c 'cd %s && for f in $(sed -n \"s/^include \\(.*\\);/\\1/p\" main.conf); do "
+    "test -e \"$f\" || { echo \"$PWD/main.conf: no such include $f\" >&2; exit 1; }; done'"
+)
+
+
+def tree(root):
+    """Every path under root with its content, link target or mode: a byte-level snapshot."""
+    snapshot = {}
+    for directory, dirs, names in os.walk(root):
+        for name in dirs + names:
+            path = os.path.join(directory, name)
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                snapshot[path] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(st.st_mode):
+                snapshot[path] = ("dir", stat.S_IMODE(st.st_mode))
+            else:
+                snapshot[path] = ("file", pathlib.Path(path).read_bytes(), stat.S_IMODE(st.st_mode), st.st_ino)
+    return snapshot
+
+
+def staged(root, entries, check=False):
+    for entry in entries:
+        entry.setdefault("owner", USER)
+        entry.setdefault("group", GROUP)
+    return files.apply_staged(entries, str(root), CHECK_INCLUDES, check, run)
+
+
+@pytest.fixture()
+def conf_tree(tmp_path):
+    root = tmp_path / "conf"
+    (root / "sites").mkdir(parents=True)
+    (root / "main.conf").write_text("include sites/a.conf;\n")
+    (root / "sites/a.conf").write_text("a\n")
+    (root / "enabled").symlink_to("sites")
+    return root
+
+
+def test_staged_entries_that_pass_are_written(conf_tree):
+    changed, _diffs, output = staged(conf_tree, [
+        {"path": str(conf_tree / "sites/b.conf"), "content": "b\n"},
+        {"path": str(conf_tree / "main.conf"), "content": "include sites/a.conf;\ninclude sites/b.conf;\n"},
+    ])
+    assert changed == [str(conf_tree / "sites/b.conf"), str(conf_tree / "main.conf")]
+    assert (conf_tree / "sites/b.conf").read_text() == "b\n"
+    assert output == ""
+    # Nothing differs: compared only, no copy tested.
+    assert staged(conf_tree, [{"path": str(conf_tree / "sites/b.conf"), "content": "b\n"}])[0] == []
+
+
+def test_a_staged_tree_that_fails_changes_nothing_and_names_the_live_path(conf_tree):
+    before = tree(conf_tree)
+    with pytest.raises(files.StageRefused) as refused:
+        staged(conf_tree, [
+            {"path": str(conf_tree / "sites/a.conf"), "content": "a2\n"},
+            {"path": str(conf_tree / "main.conf"), "content": "include sites/a.conf;\ninclude sites/missing.conf;\n"},
+        ])
+    message, output = refused.value.args
+    assert output == f"{conf_tree}/main.conf: no such include sites/missing.conf"
+    assert "nothing under" in message and "djangoops-stage." not in message
+    assert tree(conf_tree) == before
+
+
+def test_staged_check_mode_reports_and_writes_nothing(conf_tree):
+    before = tree(conf_tree)
+    changed, _diffs, _output = staged(conf_tree, [{"path": str(conf_tree / "main.conf"), "content": "include nowhere;\n"}],
+                                      check=True)
+    assert changed == [str(conf_tree / "main.conf")]
+    assert tree(conf_tree) == before
+
+
+def test_staged_entries_must_lie_under_the_root(conf_tree, tmp_path):
+    with pytest.raises(files.EntryError, match="not under stage_root"):
+        staged(conf_tree, [{"path": str(tmp_path / "elsewhere.conf"), "content": "x\n"}])
+    with pytest.raises(files.EntryError, match="not under stage_root"):
+        staged(conf_tree, [{"path": str(conf_tree) + "-sibling/x.conf", "content": "x\n"}])

@@ -65,6 +65,20 @@ options:
       validate:
         description: A command run on the new file (C(%s) is its temporary path) before it replaces the old one.
         type: str
+  stage_root:
+    description:
+      - A directory every entry lies under, tested as a whole before any entry changes it.
+        When an entry would change something, the directory is copied (links kept as links)
+        to a temporary directory, the entries are applied to the copy, and I(stage_validate)
+        runs there; only when it passes are the entries applied to I(stage_root) itself.
+        When it fails, nothing under I(stage_root) was changed and the task fails with the
+        command's output in I(stage_output) (the copy's path read as I(stage_root)).
+      - For a configuration whose files include each other (nginx, where one file's test
+        means nothing without the rest); a single file is checked with an entry's I(validate).
+    type: path
+  stage_validate:
+    description: The command testing the staged copy; C(%s) is the copy's path (it stands for I(stage_root)).
+    type: str
   systemd_units:
     description: Units whose state to read after writing (C(systemctl show) of Id, UnitFileState, ActiveState, NeedDaemonReload).
     type: list
@@ -107,6 +121,10 @@ daemon_reloaded:
 links_before:
   description: For each link entry, the target its path pointed to before this call ("" when it was no link).
   type: dict
+  returned: always
+stage_output:
+  description: What I(stage_validate) printed, the copy's path replaced by I(stage_root) ("" when it did not run).
+  type: str
   returned: always
 """
 
@@ -336,6 +354,47 @@ def apply_entries(entries, check, run_command, links_before=None):
     return changed, diffs
 
 
+def _under(path, root):
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class StageRefused(Exception):
+    """The staged copy failed its test; args: (message, the test's output)."""
+
+
+def apply_staged(entries, root, validate, check, run_command, links_before=None):
+    """apply_entries for entries that all lie under root, tested as a whole first: when
+    anything would change, they are applied to a copy of root and validate runs there
+    (%s: the copy). Raises StageRefused, with root untouched, when it fails.
+    Returns (changed paths, diffs, the test's output)."""
+    root = os.path.normpath(root)
+    outside = [entry["path"] for entry in entries if not _under(os.path.normpath(entry["path"]), root)]
+    if outside:
+        raise EntryError(f"{', '.join(outside)}: not under stage_root {root}")
+    if "%s" not in validate:
+        raise EntryError(f"{root}: stage_validate must contain %s (the staged copy's path)")
+    output = ""
+    differs, _diffs = apply_entries(entries, True, run_command)
+    if differs and not check:
+        if not os.path.isdir(root):
+            raise EntryError(f"{root}: stage_root is not a directory")
+        workdir = tempfile.mkdtemp(prefix="djangoops-stage.")
+        staged = os.path.join(workdir, os.path.basename(root) or "root")
+        try:
+            shutil.copytree(root, staged, symlinks=True)
+            apply_entries([dict(entry, path=staged + os.path.normpath(entry["path"])[len(root):]) for entry in entries],
+                          False, run_command)
+            rc, out, err = run_command(validate % staged)
+            output = "\n".join(part.strip() for part in (err, out) if part.strip()).replace(staged, root)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if rc != 0:
+            raise StageRefused(f"{root}: the staged copy failed {validate!r}; nothing under {root} was changed: {output}",
+                               output)
+    changed, diffs = apply_entries(entries, check, run_command, links_before)
+    return changed, diffs, output
+
+
 def hide_archives(params):
     """An archive's base64 is not echoed back in the result's invocation."""
     for entry in params["entries"]:
@@ -359,15 +418,26 @@ def main():
                     "validate": {"type": "str"},
                 },
             },
+            "stage_root": {"type": "path"},
+            "stage_validate": {"type": "str"},
             "systemd_units": {"type": "list", "elements": "str", "default": []},
             "daemon_reload": {"type": "bool", "default": False},
         },
+        required_together=[["stage_root", "stage_validate"]],
         supports_check_mode=True,
     )
     params = module.params
     links_before = {}
+    stage_output = ""
     try:
-        changed, diffs = apply_entries(params["entries"], module.check_mode, module.run_command, links_before)
+        if params["stage_root"]:
+            changed, diffs, stage_output = apply_staged(params["entries"], params["stage_root"], params["stage_validate"],
+                                                        module.check_mode, module.run_command, links_before)
+        else:
+            changed, diffs = apply_entries(params["entries"], module.check_mode, module.run_command, links_before)
+    except StageRefused as refused:
+        hide_archives(params)
+        module.fail_json(msg=refused.args[0], changed_paths=[], stage_output=refused.args[1])
     except (EntryError, OSError) as error:
         hide_archives(params)
         module.fail_json(msg=str(error))
@@ -392,7 +462,7 @@ def main():
         reloaded = True
         state = show()
     result = {"changed": bool(changed) or reloaded, "changed_paths": changed, "units_state": state,
-              "daemon_reloaded": reloaded, "links_before": links_before}
+              "daemon_reloaded": reloaded, "links_before": links_before, "stage_output": stage_output}
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)
