@@ -173,7 +173,7 @@ def test_unpacks_an_archive_into_a_new_directory_then_links_into_it(tmp_path):
     (tmp_path / "releases").mkdir()
     content = archive_b64([("./pkg", "dir", None), ("./pkg/app.py", "file", b"print(1)\n"),
                            ("./manage.py", "file", b"# manage\n"), ("./pkg/alias.py", "symlink", "app.py")])
-    changed, _ = apply([{"path": str(release), "state": "unpacked", "content": content, "mode": "0750"},
+    changed, _ = apply([{"path": str(release), "state": "unpacked", "archive": content, "mode": "0750"},
                         {"path": str(release / ".env"), "state": "link", "src": "/srv/shared/.env"}])
     assert changed == [str(release), str(release / ".env")]
     assert (release / "pkg" / "app.py").read_text() == "print(1)\n"
@@ -189,7 +189,7 @@ def test_unpacked_refuses_an_existing_path_and_changes_nothing(tmp_path):
     release.mkdir()
     (release / "keep").write_text("live\n")
     with pytest.raises(files.EntryError, match="exists; an archive is unpacked into a new directory only"):
-        apply([{"path": str(release), "state": "unpacked", "content": archive_b64([("./a", "file", b"a")])}])
+        apply([{"path": str(release), "state": "unpacked", "archive": archive_b64([("./a", "file", b"a")])}])
     assert sorted(os.listdir(release)) == ["keep"]
 
 
@@ -202,21 +202,21 @@ def test_unpacked_refuses_an_existing_path_and_changes_nothing(tmp_path):
 def test_unpacked_refuses_members_outside_the_directory_before_writing(tmp_path, members, message):
     release = tmp_path / "r1"
     with pytest.raises(files.EntryError, match=message):
-        apply([{"path": str(release), "state": "unpacked", "content": archive_b64([("./ok", "file", b"ok")] + members)}])
+        apply([{"path": str(release), "state": "unpacked", "archive": archive_b64([("./ok", "file", b"ok")] + members)}])
     assert not release.exists()
 
 
 def test_unpacked_refuses_what_is_not_a_base64_tar(tmp_path):
     with pytest.raises(files.EntryError, match="not base64"):
-        apply([{"path": str(tmp_path / "a"), "state": "unpacked", "content": "not base64!"}])
+        apply([{"path": str(tmp_path / "a"), "state": "unpacked", "archive": "not base64!"}])
     with pytest.raises(files.EntryError, match="not a tar archive"):
-        apply([{"path": str(tmp_path / "b"), "state": "unpacked", "content": "aGVsbG8="}])
+        apply([{"path": str(tmp_path / "b"), "state": "unpacked", "archive": "aGVsbG8="}])
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
 def test_unpacked_in_check_mode_plans_the_directory_and_writes_nothing(tmp_path):
     release = tmp_path / "r1"
-    changed, _ = apply([{"path": str(release), "state": "unpacked", "content": archive_b64([("./a", "file", b"a")])},
+    changed, _ = apply([{"path": str(release), "state": "unpacked", "archive": archive_b64([("./a", "file", b"a")])},
                         {"path": str(release / "src" / "REVISION"), "content": "r1\n"}], check=True)
     assert changed == [str(release), str(release / "src" / "REVISION")]
     assert not release.exists()
@@ -302,3 +302,28 @@ def test_staged_entries_must_lie_under_the_root(conf_tree, tmp_path):
         staged(conf_tree, [{"path": str(tmp_path / "elsewhere.conf"), "content": "x\n"}])
     with pytest.raises(files.EntryError, match="not under stage_root"):
         staged(conf_tree, [{"path": str(conf_tree) + "-sibling/x.conf", "content": "x\n"}])
+
+
+def test_an_archive_is_never_logged_nor_echoed(tmp_path, monkeypatch, capsys):
+    """Ansible writes a module's arguments into the host's journal ("Invoked with ...")
+    and echoes them in the result; a release's archive (megabytes of base64) is in neither."""
+    import json
+
+    from ansible.module_utils import basic
+
+    archive = archive_b64([("./app.py", "file", b"SECRET_SOURCE = 1\n")])
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, "log", lambda self, msg, log_args=None: logged.append(msg))
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "entries": [{"path": str(tmp_path / "release"), "state": "unpacked", "archive": archive,
+                     "owner": USER, "group": GROUP},
+                    {"path": str(tmp_path / "REVISION"), "content": "r1\n", "owner": USER, "group": GROUP}],
+        "_ansible_keep_remote_files": False}}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy")
+    with pytest.raises(SystemExit):
+        files.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["changed"] and (tmp_path / "release/app.py").read_bytes() == b"SECRET_SOURCE = 1\n"
+    assert logged and all(archive not in message for message in logged)
+    assert "r1" in logged[0]  # the other arguments are logged as before
+    assert archive not in json.dumps(result)

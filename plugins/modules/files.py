@@ -40,7 +40,7 @@ options:
       state:
         description:
           - C(file) (I(content)), C(directory), C(link) (to I(src)), C(absent), or C(unpacked)
-            (a new directory holding the tar archive given base64-encoded in I(content)).
+            (a new directory holding the tar archive given base64-encoded in I(archive)).
           - C(unpacked) refuses a path that exists (it makes new release directories, never
             unpacks over one) and a member that would land outside it or is not a regular file,
             directory or link inside it; the members get the entry's owner and group.
@@ -48,7 +48,13 @@ options:
         choices: [file, directory, link, absent, unpacked]
         default: file
       content:
-        description: The file's text; for C(unpacked), the archive (tar, optionally gzip-compressed), base64-encoded.
+        description: The file's text.
+        type: str
+      archive:
+        description:
+          - For C(unpacked), the archive (tar, optionally gzip-compressed), base64-encoded.
+          - Never logged (not in the host's journal, where a module's arguments go, nor in
+            the task's result).
         type: str
       src:
         description: The target of a link.
@@ -298,9 +304,9 @@ def apply_unpacked(entry, check):
     if os.path.lexists(path):
         raise EntryError(f"{path}: exists; an archive is unpacked into a new directory only")
     try:
-        data = base64.b64decode(entry.get("content") or "", validate=True)
+        data = base64.b64decode(entry.get("archive") or "", validate=True)
     except (binascii.Error, ValueError):
-        raise EntryError(f"{path}: content is not base64") from None
+        raise EntryError(f"{path}: archive is not base64") from None
     uid, gid = _ids(entry)
     mode = _mode(entry, 0o755)
     try:
@@ -320,7 +326,7 @@ def apply_unpacked(entry, check):
                 shutil.rmtree(path, ignore_errors=True)
                 raise
     except tarfile.TarError as error:
-        raise EntryError(f"{path}: content is not a tar archive ({error})") from None
+        raise EntryError(f"{path}: archive is not a tar archive ({error})") from None
     return True, None
 
 
@@ -395,13 +401,6 @@ def apply_staged(entries, root, validate, check, run_command, links_before=None)
     return changed, diffs, output
 
 
-def hide_archives(params):
-    """An archive's base64 is not echoed back in the result's invocation."""
-    for entry in params["entries"]:
-        if entry.get("state") == "unpacked":
-            entry["content"] = f"({len(entry['content'] or '')} characters of base64)"
-
-
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -411,6 +410,9 @@ def main():
                     "path": {"type": "path", "required": True},
                     "state": {"type": "str", "choices": ["file", "directory", "link", "absent", "unpacked"], "default": "file"},
                     "content": {"type": "str"},
+                    # no_log: a release's archive is up to megabytes of base64, and
+                    # Ansible would write every argument into the host's journal.
+                    "archive": {"type": "str", "no_log": True},
                     "src": {"type": "str"},
                     "owner": {"type": "str"},
                     "group": {"type": "str"},
@@ -436,12 +438,9 @@ def main():
         else:
             changed, diffs = apply_entries(params["entries"], module.check_mode, module.run_command, links_before)
     except StageRefused as refused:
-        hide_archives(params)
         module.fail_json(msg=refused.args[0], changed_paths=[], stage_output=refused.args[1])
     except (EntryError, OSError) as error:
-        hide_archives(params)
         module.fail_json(msg=str(error))
-    hide_archives(params)
 
     def show():
         if not params["systemd_units"]:
