@@ -11,12 +11,9 @@ import re
 import subprocess
 import sys
 
-TOKENS = {"%": "%"}
-
-
 def expand(pattern, user, home):
     """sshd_config(5) TOKENS for AuthorizedKeysFile: %% %h %u; a relative path is under the home."""
-    tokens = dict(TOKENS, h=home, u=user)
+    tokens = {"%": "%", "h": home, "u": user}
     path = re.sub(r"%(.)", lambda token: tokens.get(token.group(1), token.group(0)), pattern)
     return path if path.startswith("/") else os.path.join(home, path)
 
