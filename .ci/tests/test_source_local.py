@@ -124,3 +124,66 @@ def test_an_archive_within_the_inline_limit_is_also_printed_base64(tmp_path):
     assert small["size"] == Path(small["path"]).stat().st_size
     assert "inline" not in packed(0)
     assert "inline" not in packed(small["size"] - 1) and "inline" in packed(small["size"])
+
+
+ACTION_PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Pack with the action
+      djangoops.deploy.pack_source:
+        cache: "{{ cache }}"
+        project: "{{ project }}"
+        excludes: [.git, "*.pyc"]
+      register: packed
+    - name: Report it
+      ansible.builtin.copy:
+        content: "{{ packed.packed | to_json }}"
+        dest: "{{ report }}"
+        mode: "0600"
+"""
+
+
+def run_action(tmp_path, project):
+    playbook = tmp_path / "action.yml"
+    playbook.write_text(ACTION_PLAYBOOK)
+    report = tmp_path / f"action-{os.urandom(4).hex()}.json"
+    env = dict(os.environ, HOME=str(tmp_path / "home"), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="default")
+    proc = subprocess.run(
+        ["ansible-playbook", "-i", "localhost,", str(playbook),
+         "-e", json.dumps({"cache": str(tmp_path / "cache"), "project": str(project), "report": str(report),
+                           "ansible_python_interpreter": sys.executable})],
+        env=env, capture_output=True, text=True, timeout=300)
+    return proc, report
+
+
+def test_the_action_packs_what_the_script_packs(tmp_path):
+    """djangoops.deploy.pack_source runs pack_source.py in the worker: the same archive
+    (same checksum, so the same release id), the same excludes."""
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (project / "manage.py").write_text("# a project\n")
+    (project / "stale.pyc").write_bytes(b"\0")
+    proc, report = run_action(tmp_path, project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    by_action = json.loads(report.read_text())
+    script = ROOT / "roles" / "django_app" / "files" / "pack_source.py"
+    by_script = json.loads(subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "cache"), str(project), "--exclude=.git", "--exclude=*.pyc"],
+        check=True, capture_output=True, text=True).stdout)
+    assert by_action["sha256"] == by_script["sha256"]
+    assert by_action["asks"] == by_script["asks"]
+    with tarfile.open(by_action["path"]) as tar:
+        names = tar.getnames()
+    assert "./manage.py" in names
+    assert not [name for name in names if name.startswith("./.git") or name.endswith(".pyc")]
+
+
+def test_the_action_names_a_project_that_is_not_there(tmp_path):
+    proc, _ = run_action(tmp_path, tmp_path / "no-such-project")
+    assert proc.returncode != 0
+    assert f"project: {tmp_path / 'no-such-project'} is not a directory on the controller" in proc.stdout
+    assert not list(tmp_path.glob("cache/packing-*"))
