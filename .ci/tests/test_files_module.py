@@ -327,3 +327,26 @@ def test_an_archive_is_never_logged_nor_echoed(tmp_path, monkeypatch, capsys):
     assert logged and all(archive not in message for message in logged)
     assert "r1" in logged[0]  # the other arguments are logged as before
     assert archive not in json.dumps(result)
+
+
+def test_globs_are_read_after_writing(tmp_path, monkeypatch, capsys):
+    """What a role wrote in an earlier run and no longer names (a Daphne instance beyond
+    the count) is found by the call that writes the rest: globbed lists the paths
+    after this call's entries were applied, sorted."""
+    import json
+
+    from ansible.module_utils import basic
+
+    (tmp_path / "app-daphne@3.socket.d").mkdir()
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "entries": [{"path": str(tmp_path / "app-daphne@2.socket.d"), "state": "directory", "owner": USER, "group": GROUP},
+                    {"path": str(tmp_path / "app-daphne@1.socket.d"), "state": "directory", "owner": USER, "group": GROUP}],
+        "globs": [str(tmp_path / "app-daphne@*.socket.d"), str(tmp_path / "nothing-*")]}}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy")
+    with pytest.raises(SystemExit):
+        files.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["globbed"] == {
+        str(tmp_path / "app-daphne@*.socket.d"): [str(tmp_path / f"app-daphne@{n}.socket.d") for n in (1, 2, 3)],
+        str(tmp_path / "nothing-*"): [],
+    }

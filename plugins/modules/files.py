@@ -94,6 +94,13 @@ options:
     description: Reload systemd's unit files when an entry under /etc/systemd/ changed or one of I(systemd_units) needs it.
     type: bool
     default: false
+  globs:
+    description:
+      - Shell patterns (C(*), C(?), C([...])) whose matching paths, sorted, are in RV(globbed),
+        read after writing; e.g. what an earlier run wrote that the entries no longer name.
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -132,10 +139,15 @@ stage_output:
   description: What I(stage_validate) printed, the copy's path replaced by I(stage_root) ("" when it did not run).
   type: str
   returned: always
+globbed:
+  description: For each of I(globs), the paths it matches after writing, sorted.
+  type: dict
+  returned: always
 """
 
 import base64
 import binascii
+import glob
 import grp
 import io
 import os
@@ -424,6 +436,7 @@ def main():
             "stage_validate": {"type": "str"},
             "systemd_units": {"type": "list", "elements": "str", "default": []},
             "daemon_reload": {"type": "bool", "default": False},
+            "globs": {"type": "list", "elements": "str", "default": []},
         },
         required_together=[["stage_root", "stage_validate"]],
         supports_check_mode=True,
@@ -461,7 +474,8 @@ def main():
         reloaded = True
         state = show()
     result = {"changed": bool(changed) or reloaded, "changed_paths": changed, "units_state": state,
-              "daemon_reloaded": reloaded, "links_before": links_before, "stage_output": stage_output}
+              "daemon_reloaded": reloaded, "links_before": links_before, "stage_output": stage_output,
+              "globbed": {pattern: sorted(glob.glob(pattern)) for pattern in params["globs"]}}
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)
