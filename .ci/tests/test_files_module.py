@@ -350,3 +350,59 @@ def test_globs_are_read_after_writing(tmp_path, monkeypatch, capsys):
         str(tmp_path / "app-daphne@*.socket.d"): [str(tmp_path / f"app-daphne@{n}.socket.d") for n in (1, 2, 3)],
         str(tmp_path / "nothing-*"): [],
     }
+
+
+def run_files(monkeypatch, capsys, args, diff=False):
+    import json
+
+    from ansible.module_utils import basic
+
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, "log", lambda self, msg, log_args=None: logged.append(msg))
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": dict(args, _ansible_diff=diff)}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy")
+    with pytest.raises(SystemExit):
+        files.main()
+    return json.loads(capsys.readouterr().out), logged
+
+
+def test_a_secret_is_written_but_never_logged_shown_or_diffed(tmp_path, monkeypatch, capsys):
+    """secret_content: one call writes a password file beside plain files, and neither the
+    new secret nor the old one is in the journal, the result or diff mode's output, while
+    the plain file's diff is shown as before."""
+    import json
+
+    secret, plain = tmp_path / "users.acl", tmp_path / "redis.conf"
+    secret.write_text("user app on >old-password-1234 ~* +@all\n")
+    plain.write_text("port 6379\n")
+    result, logged = run_files(monkeypatch, capsys, {"entries": [
+        {"path": str(secret), "secret_content": "user app on >new-password-5678 ~* +@all\n",
+         "owner": USER, "group": GROUP, "mode": "0640"},
+        {"path": str(plain), "content": "port 6380\n", "owner": USER, "group": GROUP},
+        {"path": str(tmp_path / "env"), "secret_content": "KEY=s3cr3t-abc\nOTHER=1\n", "owner": USER, "group": GROUP}]},
+        diff=True)
+    assert secret.read_text() == "user app on >new-password-5678 ~* +@all\n"
+    assert oct(secret.stat().st_mode & 0o777) == "0o640"
+    assert result["changed"] and sorted(result["changed_paths"]) == sorted([str(secret), str(plain), str(tmp_path / "env")])
+    shown = json.dumps(result) + "\n".join(logged)
+    assert "new-password-5678" not in shown and "old-password-1234" not in shown and "s3cr3t-abc" not in shown
+    assert "NOT_LOGGING_PARAMETER" in logged[0]
+    assert [d["after"] for d in result["diff"]] == ["port 6380\n"]
+    assert logged and "port 6380" in logged[0]
+
+
+def test_a_secret_that_fails_validation_is_not_echoed(tmp_path, monkeypatch, capsys):
+    result, logged = run_files(monkeypatch, capsys, {"entries": [
+        {"path": str(tmp_path / "users.acl"), "secret_content": "hunter2-secret\n", "owner": USER, "group": GROUP,
+         "validate": "cat %s /nonexistent"}]})
+    assert result["failed"]
+    assert "failed validation (cat %s /nonexistent): its output is not shown for a secret" in result["msg"]
+    assert not (tmp_path / "users.acl").exists()
+    assert "hunter2-secret" not in str(result) + "\n".join(logged)
+
+
+def test_content_and_secret_content_are_one_or_the_other(tmp_path):
+    with pytest.raises(files.EntryError, match="content or secret_content, not both"):
+        files.apply_file({"path": str(tmp_path / "x"), "content": "a", "secret_content": "b"}, False, None)
+    with pytest.raises(files.EntryError, match="needs content"):
+        files.apply_file({"path": str(tmp_path / "x")}, False, None)

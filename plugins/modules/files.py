@@ -50,6 +50,12 @@ options:
       content:
         description: The file's text.
         type: str
+      secret_content:
+        description:
+          - The text of a file that holds a secret (a password, a key), instead of I(content).
+          - Never logged, in no result and in no diff (diff mode reports the path only), while
+            the call's other entries stay visible; no C(no_log) on the task is needed for it.
+        type: str
       archive:
         description:
           - For C(unpacked), the archive (tar, optionally gzip-compressed), base64-encoded.
@@ -215,9 +221,12 @@ def apply_directory(entry, check):
 def apply_file(entry, check, run_command, planned=frozenset()):
     """planned: directories an earlier entry would create (check mode)."""
     path = entry["path"]
-    if entry.get("content") is None:
-        raise EntryError(f"{path}: a file entry needs content")
-    content = to_bytes(entry["content"], errors="surrogate_or_strict")
+    secret = entry.get("secret_content") is not None
+    if secret and entry.get("content") is not None:
+        raise EntryError(f"{path}: give content or secret_content, not both")
+    if not secret and entry.get("content") is None:
+        raise EntryError(f"{path}: a file entry needs content (or secret_content)")
+    content = to_bytes(entry["secret_content"] if secret else entry["content"], errors="surrogate_or_strict")
     uid, gid = _ids(entry)
     mode = _mode(entry, 0o644)
     directory = os.path.dirname(path)
@@ -232,7 +241,8 @@ def apply_file(entry, check, run_command, planned=frozenset()):
             before = current.read()
         if before == content:
             return _fix_meta(path, uid, gid, mode, check), None
-    diff = {
+    # A secret's old text is no module argument, so no_log would not hide it: no diff.
+    diff = None if secret else {
         "before_header": path if before is not None else "(absent)",
         "after_header": path,
         "before": to_text(before, errors="surrogate_or_replace") if before is not None else "",
@@ -251,7 +261,8 @@ def apply_file(entry, check, run_command, planned=frozenset()):
                 raise EntryError(f"{path}: validate must contain %s (the new file's path)")
             rc, out, err = run_command(entry["validate"] % temporary)
             if rc != 0:
-                raise EntryError(f"{path}: the new content failed validation ({entry['validate']}): {(err or out).strip()}")
+                said = "its output is not shown for a secret" if secret else (err or out).strip()
+                raise EntryError(f"{path}: the new content failed validation ({entry['validate']}): {said}")
         os.replace(temporary, path)
     finally:
         if os.path.lexists(temporary):
@@ -413,8 +424,22 @@ def apply_staged(entries, root, validate, check, run_command, links_before=None)
     return changed, diffs, output
 
 
+class FilesModule(AnsibleModule):
+    def _log_invocation(self):
+        """Ansible masks a no_log value in the journal only where it appears verbatim in the
+        logged text; a list of entries is logged as its repr, which escapes a multi-line
+        secret's newlines. The entries are logged with each secret replaced instead."""
+        entries = self.params.get("entries") or []
+        self.params["entries"] = [dict(entry, secret_content="NOT_LOGGING_PARAMETER")
+                                  if entry.get("secret_content") is not None else entry for entry in entries]
+        try:
+            super()._log_invocation()
+        finally:
+            self.params["entries"] = entries
+
+
 def main():
-    module = AnsibleModule(
+    module = FilesModule(
         argument_spec={
             "entries": {
                 "type": "list", "elements": "dict", "required": True,
@@ -422,6 +447,7 @@ def main():
                     "path": {"type": "path", "required": True},
                     "state": {"type": "str", "choices": ["file", "directory", "link", "absent", "unpacked"], "default": "file"},
                     "content": {"type": "str"},
+                    "secret_content": {"type": "str", "no_log": True},
                     # no_log: a release's archive is up to megabytes of base64, and
                     # Ansible would write every argument into the host's journal.
                     "archive": {"type": "str", "no_log": True},
