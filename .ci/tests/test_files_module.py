@@ -298,10 +298,43 @@ def test_staged_check_mode_reports_and_writes_nothing(conf_tree):
 
 
 def test_staged_entries_must_lie_under_the_root(conf_tree, tmp_path):
-    with pytest.raises(files.EntryError, match="not under stage_root"):
+    with pytest.raises(files.EntryError, match="not under stage_root .* outside_entries"):
         staged(conf_tree, [{"path": str(tmp_path / "elsewhere.conf"), "content": "x\n"}])
     with pytest.raises(files.EntryError, match="not under stage_root"):
         staged(conf_tree, [{"path": str(conf_tree) + "-sibling/x.conf", "content": "x\n"}])
+    with pytest.raises(files.EntryError, match="under stage_root .*, not outside it"):
+        files.apply_staged([], str(conf_tree), CHECK_INCLUDES, False, run,
+                           outside_entries=[{"path": str(conf_tree / "sites"), "state": "directory"}])
+
+
+def outside(tmp_path):
+    return [{"path": str(tmp_path / "acme"), "state": "directory", "owner": USER, "group": GROUP, "mode": "0755"},
+            {"path": str(tmp_path / "maintenance"), "state": "directory", "owner": USER, "group": GROUP, "mode": "0755"}]
+
+
+def test_outside_entries_are_applied_once_the_staged_tree_passes(conf_tree, tmp_path):
+    """The directories the configuration names (nginx's ACME and maintenance roots) in
+    the call that writes it: applied after the test passed, before the staged entries."""
+    changed, _diffs, _output = files.apply_staged(
+        [{"path": str(conf_tree / "sites/a.conf"), "content": "a2\n", "owner": USER, "group": GROUP}],
+        str(conf_tree), CHECK_INCLUDES, False, run, outside_entries=outside(tmp_path))
+    assert changed == [str(tmp_path / "acme"), str(tmp_path / "maintenance"), str(conf_tree / "sites/a.conf")]
+    assert (tmp_path / "acme").is_dir() and (conf_tree / "sites/a.conf").read_text() == "a2\n"
+    # Only an outside entry differs: nothing to test, the directory is made.
+    (tmp_path / "acme").rmdir()
+    changed, _diffs, output = files.apply_staged([], str(conf_tree), CHECK_INCLUDES, False, run,
+                                                 outside_entries=outside(tmp_path))
+    assert changed == [str(tmp_path / "acme")] and output == ""
+
+
+def test_outside_entries_are_not_applied_when_the_staged_tree_fails(conf_tree, tmp_path):
+    before = tree(conf_tree)
+    with pytest.raises(files.StageRefused):
+        files.apply_staged(
+            [{"path": str(conf_tree / "main.conf"), "content": "include sites/missing.conf;\n", "owner": USER, "group": GROUP}],
+            str(conf_tree), CHECK_INCLUDES, False, run, outside_entries=outside(tmp_path))
+    assert tree(conf_tree) == before
+    assert not (tmp_path / "acme").exists() and not (tmp_path / "maintenance").exists()
 
 
 def test_an_archive_is_never_logged_nor_echoed(tmp_path, monkeypatch, capsys):

@@ -91,6 +91,14 @@ options:
   stage_validate:
     description: The command testing the staged copy; C(%s) is the copy's path (it stands for I(stage_root)).
     type: str
+  outside_entries:
+    description:
+      - With I(stage_root), entries that lie outside it (directories the staged configuration
+        names, say), applied only when the staged test passed, before I(entries); the same
+        suboptions as I(entries). Nothing of them is applied when the test fails.
+    type: list
+    elements: dict
+    default: []
   systemd_units:
     description: Units whose state to read after writing (C(systemctl show) of Id, UnitFileState, ActiveState, NeedDaemonReload).
     type: list
@@ -391,15 +399,19 @@ class StageRefused(Exception):
     """The staged copy failed its test; args: (message, the test's output)."""
 
 
-def apply_staged(entries, root, validate, check, run_command, links_before=None):
+def apply_staged(entries, root, validate, check, run_command, links_before=None, outside_entries=()):
     """apply_entries for entries that all lie under root, tested as a whole first: when
     anything would change, they are applied to a copy of root and validate runs there
     (%s: the copy). Raises StageRefused, with root untouched, when it fails.
+    outside_entries (none under root) are applied after the test passed, before entries.
     Returns (changed paths, diffs, the test's output)."""
     root = os.path.normpath(root)
     outside = [entry["path"] for entry in entries if not _under(os.path.normpath(entry["path"]), root)]
     if outside:
-        raise EntryError(f"{', '.join(outside)}: not under stage_root {root}")
+        raise EntryError(f"{', '.join(outside)}: not under stage_root {root} (list it in outside_entries)")
+    inside = [entry["path"] for entry in outside_entries if _under(os.path.normpath(entry["path"]), root)]
+    if inside:
+        raise EntryError(f"{', '.join(inside)}: under stage_root {root}, not outside it (list it in entries)")
     if "%s" not in validate:
         raise EntryError(f"{root}: stage_validate must contain %s (the staged copy's path)")
     output = ""
@@ -420,8 +432,9 @@ def apply_staged(entries, root, validate, check, run_command, links_before=None)
         if rc != 0:
             raise StageRefused(f"{root}: the staged copy failed {validate!r}; nothing under {root} was changed: {output}",
                                output)
-    changed, diffs = apply_entries(entries, check, run_command, links_before)
-    return changed, diffs, output
+    changed, diffs = apply_entries(list(outside_entries), check, run_command, links_before)
+    changed_inside, diffs_inside = apply_entries(entries, check, run_command, links_before)
+    return changed + changed_inside, diffs + diffs_inside, output
 
 
 class FilesModule(AnsibleModule):
@@ -429,35 +442,35 @@ class FilesModule(AnsibleModule):
         """Ansible masks a no_log value in the journal only where it appears verbatim in the
         logged text; a list of entries is logged as its repr, which escapes a multi-line
         secret's newlines. The entries are logged with each secret replaced instead."""
-        entries = self.params.get("entries") or []
-        self.params["entries"] = [dict(entry, secret_content="NOT_LOGGING_PARAMETER")
-                                  if entry.get("secret_content") is not None else entry for entry in entries]
+        saved = {name: self.params.get(name) or [] for name in ("entries", "outside_entries")}
+        for name, entries in saved.items():
+            self.params[name] = [dict(entry, secret_content="NOT_LOGGING_PARAMETER")
+                                 if entry.get("secret_content") is not None else entry for entry in entries]
         try:
             super()._log_invocation()
         finally:
-            self.params["entries"] = entries
+            self.params.update(saved)
 
 
 def main():
+    entry_options = {
+        "path": {"type": "path", "required": True},
+        "state": {"type": "str", "choices": ["file", "directory", "link", "absent", "unpacked"], "default": "file"},
+        "content": {"type": "str"},
+        "secret_content": {"type": "str", "no_log": True},
+        # no_log: a release's archive is up to megabytes of base64, and
+        # Ansible would write every argument into the host's journal.
+        "archive": {"type": "str", "no_log": True},
+        "src": {"type": "str"},
+        "owner": {"type": "str"},
+        "group": {"type": "str"},
+        "mode": {"type": "str"},
+        "validate": {"type": "str"},
+    }
     module = FilesModule(
         argument_spec={
-            "entries": {
-                "type": "list", "elements": "dict", "required": True,
-                "options": {
-                    "path": {"type": "path", "required": True},
-                    "state": {"type": "str", "choices": ["file", "directory", "link", "absent", "unpacked"], "default": "file"},
-                    "content": {"type": "str"},
-                    "secret_content": {"type": "str", "no_log": True},
-                    # no_log: a release's archive is up to megabytes of base64, and
-                    # Ansible would write every argument into the host's journal.
-                    "archive": {"type": "str", "no_log": True},
-                    "src": {"type": "str"},
-                    "owner": {"type": "str"},
-                    "group": {"type": "str"},
-                    "mode": {"type": "str"},
-                    "validate": {"type": "str"},
-                },
-            },
+            "entries": {"type": "list", "elements": "dict", "required": True, "options": entry_options},
+            "outside_entries": {"type": "list", "elements": "dict", "default": [], "options": entry_options},
             "stage_root": {"type": "path"},
             "stage_validate": {"type": "str"},
             "systemd_units": {"type": "list", "elements": "str", "default": []},
@@ -468,12 +481,15 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    if params["outside_entries"] and not params["stage_root"]:
+        module.fail_json(msg="outside_entries: only with stage_root (list the paths in entries otherwise)")
     links_before = {}
     stage_output = ""
     try:
         if params["stage_root"]:
             changed, diffs, stage_output = apply_staged(params["entries"], params["stage_root"], params["stage_validate"],
-                                                        module.check_mode, module.run_command, links_before)
+                                                        module.check_mode, module.run_command, links_before,
+                                                        params["outside_entries"])
         else:
             changed, diffs = apply_entries(params["entries"], module.check_mode, module.run_command, links_before)
     except StageRefused as refused:
