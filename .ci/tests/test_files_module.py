@@ -439,3 +439,25 @@ def test_content_and_secret_content_are_one_or_the_other(tmp_path):
         files.apply_file({"path": str(tmp_path / "x"), "content": "a", "secret_content": "b"}, False, None)
     with pytest.raises(files.EntryError, match="needs content"):
         files.apply_file({"path": str(tmp_path / "x")}, False, None)
+
+
+def test_packages_are_looked_up_before_writing(tmp_path, monkeypatch, capsys):
+    """A role whose files do not need its packages (the backup script, say) writes them and
+    learns what to install in one call."""
+    calls = []
+
+    def run_command(self, argv, **kwargs):
+        calls.append(argv)
+        assert not (tmp_path / "script").exists()  # looked up before the entries are applied
+        return 0, "postgresql-client un\ntar ii\n", ""
+
+    from ansible.module_utils import basic
+
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", run_command)
+    result, _logged = run_files(monkeypatch, capsys, {
+        "entries": [{"path": str(tmp_path / "script"), "content": "#!/bin/sh\n", "owner": USER, "group": GROUP}],
+        "packages": ["postgresql-client", "tar"]})
+    assert result["missing_packages"] == ["postgresql-client"]
+    assert calls and calls[0][0] == "dpkg-query" and (tmp_path / "script").exists()
+    result, _logged = run_files(monkeypatch, capsys, {"entries": []})
+    assert result["missing_packages"] == [] and len(calls) == 1

@@ -115,6 +115,15 @@ options:
     type: list
     elements: str
     default: []
+  packages:
+    description:
+      - Debian packages to look up with C(dpkg-query) before writing (as
+        M(djangoops.deploy.host_state) does); those not installed are in RV(missing_packages).
+        For a role whose files do not need its packages, so that one call writes them and
+        says what to install.
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -157,6 +166,11 @@ globbed:
   description: For each of I(globs), the paths it matches after writing, sorted.
   type: dict
   returned: always
+missing_packages:
+  description: The packages of I(packages), in order, that are not installed.
+  type: list
+  elements: str
+  returned: always
 """
 
 import base64
@@ -173,6 +187,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible_collections.djangoops.deploy.plugins.module_utils.packages import missing_packages
 
 SHOW_PROPERTIES = "--property=Id,UnitFileState,ActiveState,NeedDaemonReload"
 
@@ -476,6 +491,7 @@ def main():
             "systemd_units": {"type": "list", "elements": "str", "default": []},
             "daemon_reload": {"type": "bool", "default": False},
             "globs": {"type": "list", "elements": "str", "default": []},
+            "packages": {"type": "list", "elements": "str", "default": []},
         },
         required_together=[["stage_root", "stage_validate"]],
         supports_check_mode=True,
@@ -485,6 +501,7 @@ def main():
         module.fail_json(msg="outside_entries: only with stage_root (list the paths in entries otherwise)")
     links_before = {}
     stage_output = ""
+    missing = missing_packages(params["packages"], lambda argv: module.run_command(argv, environ_update={"LC_ALL": "C"}))
     try:
         if params["stage_root"]:
             changed, diffs, stage_output = apply_staged(params["entries"], params["stage_root"], params["stage_validate"],
@@ -517,7 +534,8 @@ def main():
         state = show()
     result = {"changed": bool(changed) or reloaded, "changed_paths": changed, "units_state": state,
               "daemon_reloaded": reloaded, "links_before": links_before, "stage_output": stage_output,
-              "globbed": {pattern: sorted(glob.glob(pattern)) for pattern in params["globs"]}}
+              "globbed": {pattern: sorted(glob.glob(pattern)) for pattern in params["globs"]},
+              "missing_packages": missing}
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

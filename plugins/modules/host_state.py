@@ -124,24 +124,10 @@ import re
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.djangoops.deploy.plugins.module_utils.packages import missing_packages
 
 SHOW_PROPERTIES = "--property=Id,UnitFileState,ActiveState,NeedDaemonReload"
 MAX_READ = 1024 * 1024
-INSTALLED = ("ii", "hi")  # dpkg's status abbreviation: wanted install/hold, installed
-
-
-def missing_packages(packages, run_command):
-    """The packages not installed, in order; dpkg-query exits 1 for an unknown name
-    but still prints the others."""
-    plain = [p for p in packages if not any(c in p for c in "=*<>")]
-    installed = set()
-    if plain:
-        _rc, out, _err = run_command(["dpkg-query", "--show", "--showformat=${Package} ${db:Status-Abbrev}\n", *plain])
-        for line in out.splitlines():
-            name, _, status = line.partition(" ")
-            if status[:2] in INSTALLED:
-                installed.add(name)
-    return [p for p in packages if p not in installed]
 
 
 def _name(lookup, ident):
