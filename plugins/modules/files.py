@@ -115,6 +115,11 @@ options:
     type: list
     elements: str
     default: []
+  paths:
+    description: Paths to look at (C(lstat)) after writing, in RV(paths), as M(djangoops.deploy.host_state) reads them.
+    type: list
+    elements: path
+    default: []
   packages:
     description:
       - Debian packages to look up with C(dpkg-query) before writing (as
@@ -166,6 +171,10 @@ globbed:
   description: For each of I(globs), the paths it matches after writing, sorted.
   type: dict
   returned: always
+paths:
+  description: For each of I(paths), C(exists), C(isdir), C(islink), C(target) (a link's target, "" otherwise), C(size), C(mtime), C(mode), C(owner) and C(group), after writing.
+  type: dict
+  returned: always
 missing_packages:
   description: The packages of I(packages), in order, that are not installed.
   type: list
@@ -188,6 +197,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible_collections.djangoops.deploy.plugins.module_utils.packages import missing_packages
+from ansible_collections.djangoops.deploy.plugins.module_utils.paths import path_state
 
 SHOW_PROPERTIES = "--property=Id,UnitFileState,ActiveState,NeedDaemonReload"
 
@@ -492,6 +502,7 @@ def main():
             "daemon_reload": {"type": "bool", "default": False},
             "globs": {"type": "list", "elements": "str", "default": []},
             "packages": {"type": "list", "elements": "str", "default": []},
+            "paths": {"type": "list", "elements": "path", "default": []},
         },
         required_together=[["stage_root", "stage_validate"]],
         supports_check_mode=True,
@@ -535,7 +546,7 @@ def main():
     result = {"changed": bool(changed) or reloaded, "changed_paths": changed, "units_state": state,
               "daemon_reloaded": reloaded, "links_before": links_before, "stage_output": stage_output,
               "globbed": {pattern: sorted(glob.glob(pattern)) for pattern in params["globs"]},
-              "missing_packages": missing}
+              "missing_packages": missing, "paths": {path: path_state(path) for path in params["paths"]}}
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

@@ -117,36 +117,15 @@ units_state:
 """
 
 import glob
-import grp
 import os
-import pwd
 import re
-import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.djangoops.deploy.plugins.module_utils.packages import missing_packages
+from ansible_collections.djangoops.deploy.plugins.module_utils.paths import path_state
 
 SHOW_PROPERTIES = "--property=Id,UnitFileState,ActiveState,NeedDaemonReload"
 MAX_READ = 1024 * 1024
-
-
-def _name(lookup, ident):
-    try:
-        return lookup(ident)[0]
-    except KeyError:
-        return str(ident)
-
-
-def path_state(path):
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return {"exists": False, "isdir": False, "islink": False, "target": "", "size": 0, "mtime": 0, "mode": "",
-                "owner": "", "group": ""}
-    return {"exists": True, "isdir": stat.S_ISDIR(st.st_mode), "islink": stat.S_ISLNK(st.st_mode),
-            "target": os.readlink(path) if stat.S_ISLNK(st.st_mode) else "",
-            "size": st.st_size, "mtime": st.st_mtime, "mode": f"{stat.S_IMODE(st.st_mode):04o}",
-            "owner": _name(pwd.getpwuid, st.st_uid), "group": _name(grp.getgrgid, st.st_gid)}
 
 
 def read_text(path):
