@@ -461,3 +461,19 @@ def test_packages_are_looked_up_before_writing(tmp_path, monkeypatch, capsys):
     assert calls and calls[0][0] == "dpkg-query" and (tmp_path / "script").exists()
     result, _logged = run_files(monkeypatch, capsys, {"entries": []})
     assert result["missing_packages"] == [] and len(calls) == 1
+
+
+def test_paths_and_commands_are_read_after_writing(tmp_path, monkeypatch, capsys):
+    """One call for a role that writes its files and reads the rest of its state (the
+    common role: the account, locales and apt's stamps)."""
+    written = tmp_path / "locale"
+    (tmp_path / "current").symlink_to("releases/r1")
+    result, _logged = run_files(monkeypatch, capsys, {
+        "entries": [{"path": str(written), "content": "LANG=C.UTF-8\n", "owner": USER, "group": GROUP}],
+        "paths": [str(written), str(tmp_path / "current"), str(tmp_path / "none")],
+        "commands": {"cat": ["cat", str(written)], "missing": ["djangoops-no-such-command"]}})
+    assert result["commands"]["cat"] == {"rc": 0, "stdout": "LANG=C.UTF-8\n", "stderr": ""}
+    assert result["commands"]["missing"]["rc"] == 127
+    assert result["paths"][str(written)]["exists"] and result["paths"][str(written)]["mode"] == "0644"
+    assert result["paths"][str(tmp_path / "current")]["target"] == "releases/r1"
+    assert result["paths"][str(tmp_path / "none")]["exists"] is False

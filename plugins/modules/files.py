@@ -120,6 +120,13 @@ options:
     type: list
     elements: path
     default: []
+  commands:
+    description:
+      - Read-only commands to run after writing, by name, as M(djangoops.deploy.host_state)
+        runs them (each an argument list, no shell); their C(rc), C(stdout) and C(stderr)
+        are in RV(commands).
+    type: dict
+    default: {}
   packages:
     description:
       - Debian packages to look up with C(dpkg-query) before writing (as
@@ -175,6 +182,10 @@ paths:
   description: For each of I(paths), C(exists), C(isdir), C(islink), C(target) (a link's target, "" otherwise), C(size), C(mtime), C(mode), C(owner) and C(group), after writing.
   type: dict
   returned: always
+commands:
+  description: For each of I(commands), its C(rc), C(stdout) and C(stderr).
+  type: dict
+  returned: always
 missing_packages:
   description: The packages of I(packages), in order, that are not installed.
   type: list
@@ -196,6 +207,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible_collections.djangoops.deploy.plugins.module_utils.commands import run_commands
 from ansible_collections.djangoops.deploy.plugins.module_utils.packages import missing_packages
 from ansible_collections.djangoops.deploy.plugins.module_utils.paths import path_state
 
@@ -503,6 +515,7 @@ def main():
             "globs": {"type": "list", "elements": "str", "default": []},
             "packages": {"type": "list", "elements": "str", "default": []},
             "paths": {"type": "list", "elements": "path", "default": []},
+            "commands": {"type": "dict", "default": {}},
         },
         required_together=[["stage_root", "stage_validate"]],
         supports_check_mode=True,
@@ -543,7 +556,12 @@ def main():
             module.fail_json(msg=f"systemctl daemon-reload failed: {err.strip()}", changed_paths=changed)
         reloaded = True
         state = show()
-    result = {"changed": bool(changed) or reloaded, "changed_paths": changed, "units_state": state,
+    try:
+        commands = run_commands(params["commands"], lambda argv: module.run_command(
+            argv, environ_update={"LC_ALL": "C"}, handle_exceptions=False))
+    except ValueError as error:
+        module.fail_json(msg=str(error), changed_paths=changed)
+    result = {"changed": bool(changed) or reloaded, "commands": commands, "changed_paths": changed, "units_state": state,
               "daemon_reloaded": reloaded, "links_before": links_before, "stage_output": stage_output,
               "globbed": {pattern: sorted(glob.glob(pattern)) for pattern in params["globs"]},
               "missing_packages": missing, "paths": {path: path_state(path) for path in params["paths"]}}

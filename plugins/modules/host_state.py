@@ -121,6 +121,7 @@ import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.djangoops.deploy.plugins.module_utils.commands import run_commands
 from ansible_collections.djangoops.deploy.plugins.module_utils.packages import missing_packages
 from ansible_collections.djangoops.deploy.plugins.module_utils.paths import path_state
 
@@ -147,19 +148,6 @@ def read_dir(path, pattern=""):
     regexp = re.compile(pattern or "")
     return {name: read_text(os.path.join(path, name)) for name in names
             if regexp.search(name) and os.path.isfile(os.path.join(path, name))}
-
-
-def run_commands(commands, run_command):
-    out = {}
-    for name, argv in commands.items():
-        if not isinstance(argv, list) or not argv or not all(isinstance(a, (str, int)) for a in argv):
-            raise ValueError(f"commands.{name} must be a non-empty list of arguments, got {argv!r}")
-        try:
-            rc, stdout, stderr = run_command([str(a) for a in argv])
-        except OSError as error:
-            rc, stdout, stderr = 127, "", str(error)
-        out[name] = {"rc": rc, "stdout": stdout, "stderr": stderr}
-    return out
 
 
 def main():
