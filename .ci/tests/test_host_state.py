@@ -157,3 +157,24 @@ def test_read_dir_reads_the_matching_files_only(tmp_path):
     (tmp_path / "sub.conf").mkdir()
     assert host_state.read_dir(str(tmp_path), "[.]conf$") == {"a.conf": "a\n"}
     assert host_state.read_dir(str(tmp_path / "none")) == {}
+
+
+def test_units_state_is_one_systemctl_show_shared_by_both_modules():
+    """host_state and files read units through module_utils.commands.units_state."""
+    from ansible_collections.djangoops.deploy.plugins.module_utils import commands
+
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        return (0, "Id=a.service\n", "") if len(calls) == 1 else (1, "", "Failed to connect to bus\n")
+
+    assert commands.units_state([], run) == "" and calls == []
+    assert commands.units_state(["a.service", "b.socket"], run) == "Id=a.service\n"
+    assert calls[0] == ["systemctl", "show", commands.SHOW_PROPERTIES, "a.service", "b.socket"]
+    try:
+        commands.units_state(["a.service"], run)
+    except RuntimeError as error:
+        assert str(error) == "systemctl show failed: Failed to connect to bus"
+    else:
+        raise AssertionError("a failed systemctl show must raise")

@@ -4,6 +4,7 @@ read a host's state (djangoops.deploy.host_state, djangoops.deploy.files)."""
 
 from __future__ import annotations
 
+import glob
 import grp
 import os
 import pwd
@@ -27,3 +28,8 @@ def path_state(path):
             "target": os.readlink(path) if stat.S_ISLNK(st.st_mode) else "",
             "size": st.st_size, "mtime": st.st_mtime, "mode": f"{stat.S_IMODE(st.st_mode):04o}",
             "owner": _name(pwd.getpwuid, st.st_uid), "group": _name(grp.getgrgid, st.st_gid)}
+
+
+def glob_paths(patterns):
+    """For each shell pattern, the paths it matches, sorted."""
+    return {pattern: sorted(glob.glob(pattern)) for pattern in patterns}

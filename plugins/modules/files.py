@@ -195,7 +195,6 @@ missing_packages:
 
 import base64
 import binascii
-import glob
 import grp
 import io
 import os
@@ -207,11 +206,9 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
-from ansible_collections.djangoops.deploy.plugins.module_utils.commands import run_commands
+from ansible_collections.djangoops.deploy.plugins.module_utils.commands import read_runner, run_commands, units_state
 from ansible_collections.djangoops.deploy.plugins.module_utils.packages import missing_packages
-from ansible_collections.djangoops.deploy.plugins.module_utils.paths import path_state
-
-SHOW_PROPERTIES = "--property=Id,UnitFileState,ActiveState,NeedDaemonReload"
+from ansible_collections.djangoops.deploy.plugins.module_utils.paths import glob_paths, path_state
 
 
 class EntryError(Exception):
@@ -525,8 +522,9 @@ def main():
         module.fail_json(msg="outside_entries: only with stage_root (list the paths in entries otherwise)")
     links_before = {}
     stage_output = ""
-    missing = missing_packages(params["packages"], lambda argv: module.run_command(argv, environ_update={"LC_ALL": "C"}))
+    read = read_runner(module)
     try:
+        missing = missing_packages(params["packages"], read)
         if params["stage_root"]:
             changed, diffs, stage_output = apply_staged(params["entries"], params["stage_root"], params["stage_validate"],
                                                         module.check_mode, module.run_command, links_before,
@@ -538,33 +536,24 @@ def main():
     except (EntryError, OSError) as error:
         module.fail_json(msg=str(error))
 
-    def show():
-        if not params["systemd_units"]:
-            return ""
-        rc, out, err = module.run_command(["systemctl", "show", SHOW_PROPERTIES, *params["systemd_units"]])
-        if rc != 0:
-            module.fail_json(msg=f"systemctl show failed: {err.strip()}", changed_paths=changed)
-        return out
-
-    state = show()
     reloaded = False
-    if params["daemon_reload"] and not module.check_mode and (
-        any(path.startswith("/etc/systemd/") for path in changed) or "NeedDaemonReload=yes" in state
-    ):
-        rc, out, err = module.run_command(["systemctl", "daemon-reload"])
-        if rc != 0:
-            module.fail_json(msg=f"systemctl daemon-reload failed: {err.strip()}", changed_paths=changed)
-        reloaded = True
-        state = show()
     try:
-        commands = run_commands(params["commands"], lambda argv: module.run_command(
-            argv, environ_update={"LC_ALL": "C"}, handle_exceptions=False))
-    except ValueError as error:
+        state = units_state(params["systemd_units"], read)
+        if params["daemon_reload"] and not module.check_mode and (
+            any(path.startswith("/etc/systemd/") for path in changed) or "NeedDaemonReload=yes" in state
+        ):
+            rc, out, err = module.run_command(["systemctl", "daemon-reload"])
+            if rc != 0:
+                module.fail_json(msg=f"systemctl daemon-reload failed: {err.strip()}", changed_paths=changed)
+            reloaded = True
+            state = units_state(params["systemd_units"], read)
+        commands = run_commands(params["commands"], read)
+    except (ValueError, OSError, RuntimeError) as error:
         module.fail_json(msg=str(error), changed_paths=changed)
     result = {"changed": bool(changed) or reloaded, "commands": commands, "changed_paths": changed, "units_state": state,
               "daemon_reloaded": reloaded, "links_before": links_before, "stage_output": stage_output,
-              "globbed": {pattern: sorted(glob.glob(pattern)) for pattern in params["globs"]},
-              "missing_packages": missing, "paths": {path: path_state(path) for path in params["paths"]}}
+              "globbed": glob_paths(params["globs"]), "missing_packages": missing,
+              "paths": {path: path_state(path) for path in params["paths"]}}
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

@@ -116,16 +116,14 @@ units_state:
   returned: always
 """
 
-import glob
 import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.djangoops.deploy.plugins.module_utils.commands import run_commands
+from ansible_collections.djangoops.deploy.plugins.module_utils.commands import read_runner, run_commands, units_state
 from ansible_collections.djangoops.deploy.plugins.module_utils.packages import missing_packages
-from ansible_collections.djangoops.deploy.plugins.module_utils.paths import path_state
+from ansible_collections.djangoops.deploy.plugins.module_utils.paths import glob_paths, path_state
 
-SHOW_PROPERTIES = "--property=Id,UnitFileState,ActiveState,NeedDaemonReload"
 MAX_READ = 1024 * 1024
 
 
@@ -166,28 +164,20 @@ def main():
     )
     params = module.params
 
-    def run(argv):
-        # An OSError (a command that is not installed) is raised, not a failed module.
-        return module.run_command(argv, environ_update={"LC_ALL": "C"}, handle_exceptions=False)
-
+    run = read_runner(module)
     try:
         result = {
             "changed": False,
             "missing_packages": missing_packages(params["packages"], run),
             "paths": {path: path_state(path) for path in params["paths"]},
-            "globbed": {pattern: sorted(glob.glob(pattern)) for pattern in params["globs"]},
+            "globbed": glob_paths(params["globs"]),
             "contents": {path: read_text(path) for path in params["read"]},
             "dir_contents": {d["path"]: read_dir(d["path"], d["pattern"]) for d in params["read_dirs"]},
             "commands": run_commands(params["commands"], run),
-            "units_state": "",
+            "units_state": units_state(params["systemd_units"], run),
         }
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, RuntimeError) as error:
         module.fail_json(msg=str(error))
-    if params["systemd_units"]:
-        rc, out, err = run(["systemctl", "show", SHOW_PROPERTIES, *params["systemd_units"]])
-        if rc != 0:
-            module.fail_json(msg=f"systemctl show failed: {err.strip()}")
-        result["units_state"] = out
     module.exit_json(**result)
 
 
