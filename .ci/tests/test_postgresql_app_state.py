@@ -6,7 +6,7 @@ import importlib.util
 import json
 import os
 import pathlib
-import stat
+import subprocess
 
 import pytest
 
@@ -63,18 +63,26 @@ def test_the_row_says_what_is_in_place():
         state.parse(row("t", "t", VERIFIER, "t"), PASSWORD)
 
 
+def write_executable(path, text):
+    """A script written by another process (install): a child this process forks at that
+    moment (another test's subprocess) would otherwise hold the file open for writing,
+    and running it would fail with ETXTBSY ("Text file busy")."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = path.with_name(path.name + ".src")
+    source.write_text(text)
+    subprocess.run(["install", "-m", "0755", str(source), str(path)], check=True)
+
+
 @pytest.fixture
 def fake_psql(tmp_path, monkeypatch):
     """A psql that records its arguments and input and prints one row."""
     record = tmp_path / "psql.json"
     script = tmp_path / "bin" / "psql"
-    script.parent.mkdir()
-    script.write_text(f"""#!/usr/bin/env python3
+    write_executable(script, f"""#!/usr/bin/env python3
 import json, sys
 json.dump({{"argv": sys.argv[1:], "stdin": sys.stdin.read()}}, open({str(record)!r}, "w"))
 print({row("t", "t", VERIFIER, "t", "f").rstrip()!r})
 """)
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{script.parent}:{os.environ['PATH']}")
     return record
 
@@ -105,10 +113,8 @@ def test_names_reach_the_query_as_psql_variables_and_the_password_not_at_all(fak
 
 def test_a_server_it_cannot_reach_fails_with_psql_s_words(tmp_path, monkeypatch, capsys):
     script = tmp_path / "bin" / "psql"
-    script.parent.mkdir()
-    script.write_text('#!/bin/sh\necho "psql: error: connection to server on socket failed: No such file or directory" >&2\nexit 2\n')
-    script.chmod(0o755)
+    write_executable(script, '#!/bin/sh\necho "psql: error: connection to server on socket failed: No such file or directory" >&2\nexit 2\n')
     monkeypatch.setenv("PATH", f"{script.parent}:{os.environ['PATH']}")
     result = run(monkeypatch, capsys, role="shop", password=PASSWORD, database="shop")
     assert result["failed"]
-    assert "psql could not read the app's role and database (exit 2): psql: error: connection" in result["msg"]
+    assert "psql could not read the app's role and database (exit 2): psql: error: connection" in result["msg"], result
