@@ -86,6 +86,7 @@ import binascii
 import hashlib
 import hmac
 import re
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -152,8 +153,14 @@ def main():
             f"--field-separator={SEPARATOR}", "--set=ON_ERROR_STOP=1",
             f"--host={params['socket_dir']}", f"--port={params['port']}", "--dbname=postgres",
             f"--set=role={params['role']}", f"--set=db={params['database']}",
-            f"--set=encoding={params['encoding']}", f"--set=locale={params['locale']}", "--file=-"]
-    rc, out, err = module.run_command(argv, data=QUERY, binary_data=True)
+            f"--set=encoding={params['encoding']}", f"--set=locale={params['locale']}"]
+    # The query reaches psql as a file, not on its stdin: a psql that cannot connect exits
+    # before reading stdin, and writing to it then fails with EPIPE, which run_command
+    # reports as "Error executing command." instead of psql's own message.
+    with tempfile.NamedTemporaryFile("w", prefix="postgresql_app_state-", suffix=".sql") as query:
+        query.write(QUERY)
+        query.flush()
+        rc, out, err = module.run_command(argv + [f"--file={query.name}"])
     if rc != 0:
         module.fail_json(msg=f"psql could not read the app's role and database (exit {rc}): {err.strip()}", rc=rc)
     try:
