@@ -1,4 +1,5 @@
-"""What sshd would do for the account Ansible logs in with (tasks/guard.yml), in one call:
+"""What sshd would do for the account Ansible logs in with (the guard: tasks/guard.yml finds
+the login, tasks/install.yml's read runs this), in one call:
 its effective settings for that user (sshd -T) and, for each AuthorizedKeysFile, the
 expanded path and its size (-1 when there is none).
 
