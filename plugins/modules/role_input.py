@@ -12,8 +12,8 @@ description:
     for I(entry_point) (C(meta/argument_specs.yml)), then evaluates the assertions of its
     C(tasks/<entry_point>.yml), and fails on the first check that does not hold, with
     that check's message.
-  - The variables are those M(ansible.builtin.include_role) would give the role: its
-    defaults under the play's variables, its C(vars/) above them, extra vars above all.
+  - The variables are those M(ansible.builtin.include_role) would give the role, with its
+    defaults under the play's variables, its C(vars/) above them and extra vars above all.
   - A role whose C(tasks/<entry_point>.yml) holds anything but M(ansible.builtin.assert)
     tasks (with C(vars), C(when), C(loop) and C(loop_control.loop_var)) is not checked
     here; it is returned in RV(deferred), for M(ansible.builtin.include_role).
