@@ -53,12 +53,15 @@ def row(*fields):
 
 def test_the_row_says_what_is_in_place():
     assert state.parse(row("t", "t", VERIFIER, "t", "t"), PASSWORD) == {
-        "role_in_place": True, "database_in_place": True, "public_revoked": True}
+        "role_in_place": True, "database_in_place": True, "public_revoked": True, "migrations_digest": ""}
     # A role that is a superuser (or cannot log in) is not in place, whatever its password.
     assert state.parse(row("t", "f", VERIFIER, "t", "f"), PASSWORD)["role_in_place"] is False
     # No role: no verifier either.
     assert state.parse(row("f", "f", "", "f", "f"), PASSWORD) == {
-        "role_in_place": False, "database_in_place": False, "public_revoked": False}
+        "role_in_place": False, "database_in_place": False, "public_revoked": False, "migrations_digest": ""}
+    # With migrations_table, the digest's line follows ("" without the database or the table).
+    assert state.parse(row("t", "t", VERIFIER, "t", "t") + "ab12\n", PASSWORD)["migrations_digest"] == "ab12"
+    assert state.parse(row("t", "t", VERIFIER, "t", "t") + "\n", PASSWORD)["migrations_digest"] == ""
     with pytest.raises(ValueError, match="4 fields"):
         state.parse(row("t", "t", VERIFIER, "t"), PASSWORD)
 
@@ -110,6 +113,18 @@ def test_names_reach_the_query_as_psql_variables_and_the_password_not_at_all(fak
     assert tricky not in called["query"] and ":'role'" in called["query"]
     assert PASSWORD not in json.dumps(called) and PASSWORD not in json.dumps(result)
     assert VERIFIER not in json.dumps(result)
+    # Without migrations_table, the app's database is not connected to.
+    assert "\\connect" not in called["query"] and result["migrations_digest"] == "" and result["database"] == "shop"
+
+
+def test_the_migrations_table_reaches_the_query_as_a_psql_variable(fake_psql, monkeypatch, capsys):
+    result = run(monkeypatch, capsys, role="shop", password=PASSWORD, database="shop", migrations_table="django_migrations")
+    called = json.loads(fake_psql.read_text())
+    assert "--set=migrations_table=django_migrations" in called["argv"]
+    # The database and the table are named only through psql's quoting.
+    assert '\\connect :"db"' in called["query"] and 'FROM :"migrations_table"' in called["query"]
+    assert "django_migrations" not in called["query"]
+    assert result["migrations_digest"] == "" and result["database"] == "shop"
 
 
 def test_a_server_it_cannot_reach_fails_with_psql_s_words(tmp_path, monkeypatch, capsys):

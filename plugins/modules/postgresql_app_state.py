@@ -20,6 +20,9 @@ description:
     SASLprep first) or one stored as MD5 counts as not in place, and the role's module decides.
   - Runs C(psql) as the user the task becomes (C(postgres)) over the local socket; the names
     reach the query as psql variables, quoted by psql. The stored verifier never leaves the host.
+  - With I(migrations_table), the same call connects to the app's database and digests the
+    rows of that table (Django's applied migrations), so the app's deploy can tell that the
+    database's migrations are those it last checked without starting Django.
 version_added: "1.4.0"
 author: djangoops.deploy maintainers
 options:
@@ -51,6 +54,12 @@ options:
     description: The directory of the server's unix socket.
     type: path
     default: /var/run/postgresql
+  migrations_table:
+    description:
+      - A table of I(database) whose C(app) and C(name) columns list the applied migrations
+        (Django's C(django_migrations)), digested into RV(migrations_digest); "" reads none.
+    type: str
+    default: ""
 notes:
   - Supports check mode (it never changes anything).
 """
@@ -79,6 +88,18 @@ public_revoked:
   description: Whether PUBLIC can neither connect to the database nor make temporary tables in it.
   type: bool
   returned: always
+database:
+  description: I(database), so that a reader of the result can tell which app's database it describes.
+  type: str
+  returned: always
+migrations_digest:
+  description:
+    - The SHA-256 (hex) of the rows of I(migrations_table) as C(app.name) lines, sorted by their
+      UTF-8 bytes and joined by newlines, as C(manage_steps.py) of M(djangoops.deploy.django_app)
+      digests Django's applied migrations.
+    - "" when I(migrations_table) is "", or the database or the table does not exist.
+  type: str
+  returned: always
 """
 
 import base64
@@ -102,6 +123,24 @@ SELECT r.rolname IS NOT NULL,
                  FROM pg_catalog.pg_database WHERE datname = :'db'), false)
 FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_authid AS r ON r.rolname = :'role';
 """
+# Only with migrations_table: a second line, the digest of the table's rows in the app's
+# database ("" without the database or the table). The order is that of the rows' UTF-8
+# bytes, whatever the database's collation, as Python sorts the same strings.
+MIGRATIONS_QUERY = """
+SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = :'db') AS djangoops_db_exists \\gset
+\\if :djangoops_db_exists
+\\connect :"db"
+SELECT to_regclass(:'migrations_table') IS NOT NULL AS djangoops_has_table \\gset
+\\if :djangoops_has_table
+SELECT encode(sha256(convert_to(COALESCE(string_agg(line, E'\\n' ORDER BY convert_to(line, 'UTF8')), ''), 'UTF8')), 'hex')
+FROM (SELECT app || '.' || name AS line FROM :"migrations_table") AS applied;
+\\else
+SELECT '';
+\\endif
+\\else
+SELECT '';
+\\endif
+"""
 VERIFIER = re.compile(r"SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)")
 
 
@@ -122,9 +161,10 @@ def scram_matches(password, verifier):
             and hmac.compare_digest(hmac.new(salted, b"Server Key", "sha256").digest(), server_key))
 
 
-def parse(row, password):
-    """The module's result from psql's one row."""
-    fields = row.rstrip("\n").split(SEPARATOR)
+def parse(output, password):
+    """The module's result from psql's rows: the state's, then (with migrations_table) the digest's."""
+    row, _, rest = output.partition("\n")
+    fields = row.split(SEPARATOR)
     if len(fields) != 5:
         raise ValueError(f"psql printed {len(fields)} fields, not 5")
     exists, attributes, verifier, database, revoked = fields
@@ -132,6 +172,7 @@ def parse(row, password):
         "role_in_place": exists == "t" and attributes == "t" and scram_matches(password, verifier),
         "database_in_place": database == "t",
         "public_revoked": revoked == "t",
+        "migrations_digest": rest.strip(),
     }
 
 
@@ -145,6 +186,7 @@ def main():
             "locale": {"type": "str", "default": "C.UTF-8"},
             "port": {"type": "int", "default": 5432},
             "socket_dir": {"type": "path", "default": "/var/run/postgresql"},
+            "migrations_table": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
     )
@@ -153,12 +195,13 @@ def main():
             f"--field-separator={SEPARATOR}", "--set=ON_ERROR_STOP=1",
             f"--host={params['socket_dir']}", f"--port={params['port']}", "--dbname=postgres",
             f"--set=role={params['role']}", f"--set=db={params['database']}",
-            f"--set=encoding={params['encoding']}", f"--set=locale={params['locale']}"]
+            f"--set=encoding={params['encoding']}", f"--set=locale={params['locale']}",
+            f"--set=migrations_table={params['migrations_table']}"]
     # The query reaches psql as a file, not on its stdin: a psql that cannot connect exits
     # before reading stdin, and writing to it then fails with EPIPE, which run_command
     # reports as "Error executing command." instead of psql's own message.
     with tempfile.NamedTemporaryFile("w", prefix="postgresql_app_state-", suffix=".sql") as query:
-        query.write(QUERY)
+        query.write(QUERY + (MIGRATIONS_QUERY if params["migrations_table"] else ""))
         query.flush()
         rc, out, err = module.run_command(argv + [f"--file={query.name}"])
     if rc != 0:
@@ -167,7 +210,7 @@ def main():
         result = parse(out, params["password"])
     except ValueError as error:
         module.fail_json(msg=f"psql's answer was not understood: {error}")
-    module.exit_json(changed=False, **result)
+    module.exit_json(changed=False, database=params["database"], **result)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@
 # virtualenv): then the live release's output is hard-linked instead (not the
 # files it bridged). It prints "djangoops-static collected" or
 # "djangoops-static reused <files>", and records the inputs for the next release.
+# A step {"migrations_digest": true} prints "djangoops-migrations <SHA-256>" of
+# the applied migrations (the default database's django_migrations) as sorted
+# "app.name" lines joined by newlines: what djangoops.deploy.postgresql_app_state
+# digests from the table, so a later run can tell they did not change.
 import hashlib
 import json
 import os
@@ -146,9 +150,29 @@ def bridge_static(previous):
     print(f"djangoops-bridged {len(bridged)}", flush=True)
 
 
+def migrations_digest():
+    """The SHA-256 of the applied migrations, as postgresql_app_state digests the table
+    (Python sorts the lines by code point, which is their UTF-8 bytes' order)."""
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    lines = sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 def run_steps(argv=None):
     RAN.append(True)
     for step in STEPS:
+        if isinstance(step, dict) and step.get("migrations_digest"):
+            digest = migrations_digest()
+            sys.stdout.flush()
+            print(f"djangoops-migrations {digest}", flush=True)
+            continue
         if isinstance(step, dict) and "collectstatic" in step:
             print("djangoops: manage.py collectstatic --noinput, unless the live release's output has the same inputs",
                   file=sys.stderr, flush=True)
