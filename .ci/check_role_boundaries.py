@@ -6,9 +6,9 @@ templates (not comments or descriptions) and reports each name that belongs to
 another role (`<role>_...`). The one exception is the release flow
 (roles/release), which orchestrates the roles it includes: it may read the facts
 they publish (their set_fact names without a leading underscore), never their
-inputs or defaults. Only roles with tasks are read: the wiring role (variables
-only: how the playbooks map the app description onto every role's inputs) is
-not a leaf. Also reports the default app's literal paths (/srv/django,
+inputs or defaults. The wiring role (how the playbooks map the app description
+onto every role's inputs: variables, and one fact per play) is not a leaf and
+is not read. Also reports the default app's literal paths (/srv/django,
 /run/django). Exit status 1 on any finding.
 """
 
@@ -24,6 +24,7 @@ JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 NAME = re.compile(r"(?<![\w.'\"-])([a-z][a-z0-9_]*)")
 CONDITIONS = {"when", "that", "failed_when", "changed_when", "until"}
 ORCHESTRATOR = "release"
+WIRING = "wiring"
 LITERALS = ("/srv/django", "/run/django")
 
 
@@ -74,6 +75,8 @@ def findings(roles_dir=ROLES):
     outputs = {name: published_facts(roles_dir / name) for name in roles}
     problems = []
     for role in roles:
+        if role == WIRING:
+            continue
         path_exprs = []
         for path in yaml_files(roles_dir / role):
             text = path.read_text()
