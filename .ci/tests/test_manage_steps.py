@@ -20,7 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "roles/django_app/files/manage_steps.py"
 PYTHON = ROOT / "app/.venv/bin/python"
-PYTHON_PATH = str(PYTHON)
 
 MANAGE = """import os, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_settings")
@@ -133,7 +132,7 @@ def project(tmp_path, python):
 
 
 def steps(project, plan):
-    done = subprocess.run([PYTHON_PATH, "-c", SCRIPT.read_text(), json.dumps(plan)], cwd=project,
+    done = subprocess.run([str(PYTHON), "-c", SCRIPT.read_text(), json.dumps(plan)], cwd=project,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return dict(line.split(" ", 1) for line in done.stdout.splitlines() if line.startswith("djangoops-"))
